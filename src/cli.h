@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * argv -> struct plan, with no system calls (STYLE.md rule 2), so the
+ * parser is unit-tested and fuzzed.  Everything after parsing reads the
+ * plan and nothing else of the command line.
+ */
+#ifndef SBX_CLI_H
+#define SBX_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum user_mode { USER_KEEP, USER_ROOT, USER_ID };
+enum net_mode { NET_NONE, NET_SLIRP };
+enum share_mode { SHARE_RW, SHARE_RO, SHARE_NONE };
+enum home_mode { HOME_TMPFS, HOME_RO, HOME_RW };
+enum mount_kind { MOUNT_BIND, MOUNT_RO_BIND, MOUNT_TMPFS };
+
+struct user_mount {
+	enum mount_kind kind;
+	char *src; /* NULL for tmpfs; made absolute and real before launch */
+	char *dst; /* absolute path inside */
+	unsigned long long size_bytes; /* tmpfs; 0 = the default cap */
+};
+
+struct plan {
+	enum user_mode user;
+	uid_t uid; /* USER_ID only */
+	gid_t gid;
+	bool gid_given;
+
+	enum net_mode net;
+	char *hostname;
+
+	enum share_mode cwd;
+	bool cwd_given; /* an explicit --cwd overrides the safety rule */
+	enum home_mode home;
+	char *workdir;
+	struct user_mount *mounts;
+	size_t n_mounts;
+
+	char **env_set; /* "KEY=VAL" or "KEY" (take the caller's value) */
+	size_t n_env_set;
+	bool clearenv;
+
+	bool verbose;
+	char **argv; /* the payload's argv, NULL-terminated, borrowed */
+};
+
+enum cli_action { CLI_RUN, CLI_HELP, CLI_RUN_HELP, CLI_VERSION, CLI_DOCTOR };
+
+/* Parse the whole command line (argv[0] is "sbx").  Returns an action or
+ * -1 with the error recorded; the plan owns what it allocated either way
+ * and is released by plan_free(). */
+int cli_parse(int argc, char **argv, struct plan *plan);
+void plan_free(struct plan *plan);
+
+/* Parsers of single values, exported for unit tests and fuzzing. */
+int cli_parse_user(const char *s, struct plan *plan);
+int cli_parse_size(const char *s, unsigned long long *out);
+int cli_parse_id(const char *s, unsigned int *out);
+/* Normalise an absolute path lexically: collapse "//", "/./", reject "..". */
+int cli_normalize_path(const char *in, char **out);
+
+extern const char cli_usage[];
+extern const char cli_run_usage[];
+
+#endif

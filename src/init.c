@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+#include "init.h"
+#include "log.h"
+#include "net.h"
+#include "security.h"
+#include "status.h"
+#include "util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static __attribute__((noreturn)) void init_fail(struct sandbox *sb)
+{
+	report_send(sb->report_w, REPORT_FAIL, EXIT_SBX_FAILED, 0, err_line());
+	_exit(EXIT_SBX_FAILED);
+}
+
+/* The payload: identity, privileges, directory, then exec.  Anything that
+ * fails is reported to sbx, which prints it once. */
+static __attribute__((noreturn)) void payload_exec(struct sandbox *sb)
+{
+	const char *cmd = sb->plan->argv[0];
+	sigset_t none;
+	char msg[SBX_ERR_MAX];
+	int err, code;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* No terminal relay yet: a session of its own, so the payload has no
+	 * controlling terminal and TIOCSTI cannot push keystrokes into the
+	 * caller's shell (CVE-2017-5226). */
+	if (setsid() < 0) {
+		err_set(errno, "setsid");
+		init_fail(sb);
+	}
+	if (security_drop_privileges(sb->ids.uid.target, sb->ids.gid.target) < 0)
+		init_fail(sb);
+	if (chdir(sb->mounts.workdir) < 0) {
+		err_set(errno, "working directory %s", sb->mounts.workdir);
+		err_hint("pick an existing directory inside the sandbox with -w");
+		init_fail(sb);
+	}
+	/* Only 0, 1 and 2 survive the exec; the report pipe closes with it. */
+	int keep[] = {sb->report_w};
+	if (fd_close_others(keep, 1, true) < 0)
+		init_fail(sb);
+	environ = sb->env;
+	execvp(cmd, sb->plan->argv);
+	err = errno;
+	code = status_exec_code(err);
+	if (code == EXIT_NOT_FOUND && !strchr(cmd, '/'))
+		snprintf(msg, sizeof(msg), "%s: command not found (not in the sandbox's PATH)", cmd);
+	else
+		snprintf(msg, sizeof(msg), "%s: %s", cmd, strerror(err));
+	report_send(sb->report_w, REPORT_EXEC, code, 0, msg);
+	_exit(code);
+}
+
+/* pid 1's own copy of the caller's environment would stay readable in its
+ * memory (and /proc/1/environ) for as long as the sandbox lives. */
+static void scrub_environment(void)
+{
+	for (char **p = environ; p && *p; p++)
+		memset(*p, 0, strlen(*p));
+	clearenv();
+}
+
+static int become_root_inside(const struct sandbox *sb)
+{
+	/* Mount points and the root belong to root inside where root is
+	 * mapped; in a single-id sandbox they stay the caller's. */
+	if (sb->ids.gid.zero_mapped && setresgid(0, 0, 0) < 0)
+		return err_set(errno, "init: setresgid 0");
+	if (sb->ids.uid.zero_mapped && setresuid(0, 0, 0) < 0)
+		return err_set(errno, "init: setresuid 0");
+	return 0;
+}
+
+static int setup(struct sandbox *sb)
+{
+	log_verbose("init: released");
+	/* Terminal signals reach sbx only, which forwards them once. */
+	if (setsid() < 0)
+		return err_set(errno, "setsid");
+	/* Nobody inside may ptrace pid 1 or read its memory. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return err_set(errno, "make init non-dumpable");
+	if (become_root_inside(sb) < 0)
+		return -1;
+	if (sethostname(sb->plan->hostname, strlen(sb->plan->hostname)) < 0)
+		return err_set(errno, "set hostname");
+	if (net_loopback_up() < 0)
+		return -1;
+	log_verbose("init: mounts");
+	if (mounts_apply(&sb->mounts, sb->ids.uid.target, sb->ids.gid.target) < 0)
+		return -1;
+	log_verbose("init: view ready");
+	return 0;
+}
+
+static __attribute__((noreturn)) void reap_loop(struct sandbox *sb, int sfd, pid_t payload)
+{
+	struct signalfd_siginfo si;
+	int status;
+	pid_t pid;
+
+	for (;;) {
+		ssize_t n = read(sfd, &si, sizeof(si));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(si)) {
+			/* Cannot happen short of a kernel bug; do not spin. */
+			err_set(errno, "init: read signalfd");
+			init_fail(sb);
+		}
+		if (si.ssi_signo != SIGCHLD) {
+			/* Interrupts go to the payload's whole job, as a
+			 * terminal would send them; the rest to the payload. */
+			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT)
+				(void)kill(-payload, (int)si.ssi_signo);
+			else
+				(void)kill(payload, (int)si.ssi_signo);
+			continue;
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid != payload)
+				continue;
+			/* Leaving kills whatever the payload left behind: the
+			 * kernel ends a PID namespace with its init. */
+			report_send(sb->report_w, REPORT_STATUS, 0, status, "");
+			_exit(status_exit_code(status));
+		}
+	}
+}
+
+void init_main(struct sandbox *sb)
+{
+	int keep[] = {sb->sync_r, sb->report_w};
+	char go;
+	ssize_t n;
+	int sfd;
+	pid_t payload;
+
+	/* If sbx dies, so do we, and the kernel kills the namespace. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		_exit(EXIT_SBX_FAILED);
+	/* Descriptors the caller left open are not for the sandbox. */
+	if (fd_close_others(keep, ARRAY_SIZE(keep), false) < 0)
+		init_fail(sb);
+	/* Blocks until the maps are written.  EOF: sbx died before the death
+	 * signal was armed, or gave up; either way there is nothing to do. */
+	do
+		n = read(sb->sync_r, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(EXIT_SBX_FAILED);
+	close_nointr(sb->sync_r);
+
+	if (setup(sb) < 0)
+		init_fail(sb);
+	scrub_environment();
+
+	sfd = signalfd(-1, &sb->forwarded, SFD_CLOEXEC);
+	if (sfd < 0) {
+		err_set(errno, "init: signalfd");
+		init_fail(sb);
+	}
+	payload = fork();
+	if (payload < 0) {
+		err_set(errno, "fork the payload");
+		init_fail(sb);
+	}
+	if (payload == 0) {
+		close_nointr(sfd);
+		payload_exec(sb);
+	}
+	reap_loop(sb, sfd, payload);
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+#include "launch.h"
+#include "env.h"
+#include "init.h"
+#include "log.h"
+#include "status.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+void report_send(int fd, enum report_kind kind, int code, int wstatus, const char *msg)
+{
+	struct report r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	r.code = code;
+	r.wstatus = wstatus;
+	snprintf(r.msg, sizeof(r.msg), "%s", msg);
+	(void)write_full(fd, &r, sizeof(r));
+}
+
+/* The caller's home: $HOME when it is absolute, else the passwd entry. */
+static char *caller_home(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+	char *real;
+
+	if (!h || h[0] != '/') {
+		pw = getpwuid(getuid());
+		h = pw ? pw->pw_dir : NULL;
+	}
+	if (!h) {
+		err_set(0, "cannot tell your home directory");
+		err_hint("set HOME");
+		return NULL;
+	}
+	/* A home that does not exist still gets its tmpfs at that path. */
+	real = realpath(h, NULL);
+	return real ? real : xstrdup(h);
+}
+
+static int prepare(struct sandbox *sb, const struct plan *plan)
+{
+	_cleanup_free_ char *home = NULL;
+	char cwd[PATH_MAX];
+	struct host_facts host;
+	bool have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
+
+	if (!have_cwd)
+		warn_line("cannot read the current directory (%s); it is not shared", strerror(errno));
+	if (!(home = caller_home()))
+		return -1;
+	if (userns_prepare(plan, &sb->ids) < 0)
+		return -1;
+	if (mounts_resolve_sources((struct plan *)plan, have_cwd ? cwd : "/") < 0)
+		return -1;
+	host.cwd = have_cwd ? cwd : NULL;
+	host.home = home;
+	if (mounts_plan_build(plan, &host, &sb->mounts) < 0)
+		return -1;
+	if (sb->mounts.cwd_withheld)
+		notice_line("not sharing %s (your home, an ancestor of it, or a system directory); "
+			    "starting in an empty $HOME (use --cwd rw to share it)",
+			    cwd);
+	if (!(sb->env = env_build(environ, plan, sb->mounts.home)))
+		return -1;
+
+	sigemptyset(&sb->forwarded);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		sigaddset(&sb->forwarded, forwarded_signals[i]);
+	sigaddset(&sb->forwarded, SIGCHLD);
+	return 0;
+}
+
+static int make_pipes(struct sandbox *sb)
+{
+	int s[2], r[2];
+
+	if (pipe2(s, O_CLOEXEC) < 0)
+		return err_set(errno, "pipe");
+	if (pipe2(r, O_CLOEXEC) < 0) {
+		close_nointr(s[0]);
+		close_nointr(s[1]);
+		return err_set(errno, "pipe");
+	}
+	sb->sync_r = s[0];
+	sb->sync_w = s[1];
+	sb->report_r = r[0];
+	sb->report_w = r[1];
+	return 0;
+}
+
+/* All namespaces in one clone, so every one of them is owned by the new
+ * user namespace and no step needs privileges outside it. */
+static pid_t clone_sandbox(void)
+{
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+			      CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | SIGCHLD;
+
+	/* fork-like raw clone: the child runs on a copy of our stack.  The
+	 * stack argument is NULL on every architecture we build for. */
+	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
+static void explain_clone_failure(int err)
+{
+	err_set(err, "create the sandbox's namespaces");
+	if (err == EPERM || err == ENOSPC || err == EUSERS)
+		err_hint("unprivileged user namespaces are disabled here; check sysctl "
+			 "user.max_user_namespaces (must be > 0) and, on Debian, "
+			 "kernel.unprivileged_userns_clone=1");
+}
+
+static int abort_child(pid_t child)
+{
+	int status;
+
+	err_print();
+	kill(child, SIGKILL);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	return EXIT_SBX_FAILED;
+}
+
+struct outcome {
+	bool child_done;
+	int child_status;
+	bool report_eof;
+	struct report report; /* first FAIL/EXEC, or the STATUS */
+	bool have_report;
+};
+
+static void read_report(int fd, struct outcome *o)
+{
+	struct report r;
+	ssize_t n = read_full(fd, &r, sizeof(r));
+
+	if (n <= 0) {
+		o->report_eof = true;
+		return;
+	}
+	if (n != sizeof(r))
+		return;
+	r.msg[sizeof(r.msg) - 1] = '\0';
+	/* The first failure is the cause; keep it over what follows. */
+	if (!o->have_report || o->report.kind == REPORT_STATUS) {
+		o->report = r;
+		o->have_report = true;
+	}
+}
+
+static int supervise(struct sandbox *sb, pid_t child)
+{
+	struct outcome o = {0};
+	_cleanup_close_ int sfd = signalfd(-1, &sb->forwarded, SFD_CLOEXEC);
+
+	if (sfd < 0) {
+		err_set(errno, "signalfd");
+		return abort_child(child);
+	}
+	while (!o.child_done || !o.report_eof) {
+		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN},
+				      {.fd = o.report_eof ? -1 : sb->report_r, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err_set(errno, "poll");
+			kill(child, SIGKILL);
+			break;
+		}
+		if (p[1].revents)
+			read_report(sb->report_r, &o);
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read_full(sfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo != SIGCHLD) {
+				log_verbose("forwarding signal %u", si.ssi_signo);
+				kill(child, (int)si.ssi_signo);
+				continue;
+			}
+		}
+		if (!o.child_done) {
+			pid_t w = waitpid(child, &o.child_status, WNOHANG);
+			if (w == child)
+				o.child_done = true;
+		}
+	}
+	if (!o.child_done && waitpid(child, &o.child_status, 0) == child)
+		o.child_done = true;
+
+	if (o.have_report && o.report.kind != REPORT_STATUS) {
+		fprintf(stderr, "sbx: %s\n", o.report.msg);
+		return o.report.code;
+	}
+	if (o.have_report)
+		return status_exit_code(o.report.wstatus);
+	if (WIFSIGNALED(o.child_status)) {
+		fprintf(stderr, "sbx: the sandbox's init was killed by signal %d\n", WTERMSIG(o.child_status));
+		return EXIT_SIGNAL_BASE + WTERMSIG(o.child_status);
+	}
+	fprintf(stderr, "sbx: the sandbox's init exited with status %d before the command ran\n",
+		WIFEXITED(o.child_status) ? WEXITSTATUS(o.child_status) : -1);
+	return EXIT_SBX_FAILED;
+}
+
+int launch_run(const struct plan *plan)
+{
+	struct sandbox sb = {.plan = plan, .sync_r = -1, .sync_w = -1, .report_r = -1, .report_w = -1};
+	sigset_t old, blocked;
+	pid_t child;
+	int rc;
+
+	if (prepare(&sb, plan) < 0 || make_pipes(&sb) < 0) {
+		err_print();
+		rc = EXIT_SBX_FAILED;
+		goto out;
+	}
+	/* Block before clone: the child inherits the mask and reads the same
+	 * signals from its own signalfd; nothing is lost in between.  SIGPIPE
+	 * too, so a dead child turns into EPIPE here, not a dead sbx. */
+	blocked = sb.forwarded;
+	sigaddset(&blocked, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &blocked, &old);
+
+	log_verbose("clone");
+	child = clone_sandbox();
+	if (child < 0) {
+		explain_clone_failure(errno);
+		err_print();
+		rc = EXIT_SBX_FAILED;
+		goto out_mask;
+	}
+	if (child == 0)
+		init_main(&sb);
+
+	close_nointr(steal_fd(&sb.sync_r));
+	close_nointr(steal_fd(&sb.report_w));
+	log_verbose("write id maps for pid %d", (int)child);
+	if (userns_write_maps(&sb.ids, child) < 0) {
+		rc = abort_child(child);
+		goto out_mask;
+	}
+	if (write_full(sb.sync_w, "G", 1) < 0) {
+		err_set(errno, "release the sandbox");
+		rc = abort_child(child);
+		goto out_mask;
+	}
+	close_nointr(steal_fd(&sb.sync_w));
+	rc = supervise(&sb, child);
+	log_verbose("exit %d", rc);
+	/* The mask stays: a signal arriving now must not kill sbx before it
+	 * reports the payload's status. */
+	goto out;
+out_mask:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+out:
+	for (size_t i = 0; i < 4; i++) {
+		int fd = i == 0 ? sb.sync_r : i == 1 ? sb.sync_w : i == 2 ? sb.report_r : sb.report_w;
+		if (fd >= 0)
+			close_nointr(fd);
+	}
+	mounts_plan_free(&sb.mounts);
+	env_free(sb.env);
+	return rc;
+}

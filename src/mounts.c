@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Executes a mount plan inside the sandbox's own mount namespace.
+ *
+ * The sequence follows bubblewrap's: a scaffolding tmpfs becomes the root
+ * with the host's tree at /oldroot, the new root is assembled in /newroot
+ * from /oldroot sources, and a final pivot_root leaves nothing of the host
+ * but what was bound.  Mount points inside the new root are resolved with
+ * openat2(RESOLVE_IN_ROOT), so a symlink in a bound directory (an absolute
+ * /etc/resolv.conf link, say) can never send a mount outside the new root.
+ */
+#define _GNU_SOURCE
+#include "mounts.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define BASE_DIR "/tmp"
+#define OLDROOT "/oldroot"
+#define NEWROOT "/newroot"
+#define FILES_DIR "/files"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+/* Local copies of the uapi structures: glibc 2.36 and linux/mount.h
+ * clash when both are included, and older glibc lacks them. */
+struct sbx_open_how {
+	uint64_t flags;
+	uint64_t mode;
+	uint64_t resolve;
+};
+#define SBX_RESOLVE_NO_MAGICLINKS 0x02
+#define SBX_RESOLVE_IN_ROOT 0x10
+
+struct sbx_mount_attr {
+	uint64_t attr_set;
+	uint64_t attr_clr;
+	uint64_t propagation;
+	uint64_t userns_fd;
+};
+#define SBX_ATTR_RDONLY 0x1
+#define SBX_ATTR_NOSUID 0x2
+#define SBX_ATTR_NODEV 0x4
+#define SBX_ATTR_NOEXEC 0x8
+
+struct view {
+	int root_fd;
+	uid_t uid;
+	gid_t gid;
+	const char *home;
+	bool home_tmpfs;
+	unsigned int n_files;
+};
+
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+static int open_in_root(const struct view *v, const char *path, int flags)
+{
+	struct sbx_open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = SBX_RESOLVE_IN_ROOT | SBX_RESOLVE_NO_MAGICLINKS,
+	};
+	const char *rel = path;
+
+	while (*rel == '/')
+		rel++;
+	if (*rel == '\0')
+		rel = ".";
+	return (int)syscall(SYS_openat2, v->root_fd, rel, &how, sizeof(how));
+}
+
+/* A mount call wants a path; the magic link of an O_PATH descriptor names
+ * exactly the object that was resolved in the root, with no second lookup. */
+static const char *fd_path(int fd, char buf[static 64])
+{
+	snprintf(buf, 64, OLDROOT "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+static int set_attrs_fd(int fd, uint64_t attrs, bool recursive)
+{
+	struct sbx_mount_attr attr = {.attr_set = attrs};
+	unsigned int flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+
+	return (int)syscall(SYS_mount_setattr, fd, "", flags, &attr, sizeof(attr));
+}
+
+/* Flags of a mount are set after it exists and for all its submounts at
+ * once: a read-only bind of /usr must not leave /usr/local writable just
+ * because it was a separate mount on the host. */
+static int set_attrs(const struct view *v, const char *dst, uint64_t attrs, bool recursive)
+{
+	_cleanup_close_ int fd = open_in_root(v, dst, O_PATH);
+
+	if (fd < 0)
+		return err_set(errno, "reopen mount %s", dst);
+	if (set_attrs_fd(fd, attrs, recursive) < 0) {
+		if (errno == ENOSYS) {
+			err_set(errno, "mount_setattr on %s", dst);
+			err_hint("sbx needs Linux 5.12 or newer");
+			return -1;
+		}
+		return err_set(errno, "set mount flags on %s", dst);
+	}
+	return 0;
+}
+
+static bool owned_dir(const struct view *v, const char *path)
+{
+	return v->home_tmpfs && path_is_within(path, v->home) && strcmp(path, v->home) != 0;
+}
+
+/* Create dst (and its parents) inside the new root if missing; return an
+ * O_PATH descriptor of it. */
+static int make_mountpoint(const struct view *v, const char *dst, bool is_dir)
+{
+	char prefix[PATH_MAX];
+	size_t len = strlen(dst);
+
+	if (len >= sizeof(prefix))
+		return err_set(ENAMETOOLONG, "mount point %s", dst);
+	for (size_t i = 1; i <= len; i++) {
+		if (i < len && dst[i] != '/')
+			continue;
+		memcpy(prefix, dst, i);
+		prefix[i] = '\0';
+
+		bool last = i == len;
+		int fd = open_in_root(v, prefix, O_PATH);
+		if (fd >= 0) {
+			if (last)
+				return fd;
+			close_nointr(fd);
+			continue;
+		}
+		if (errno != ENOENT)
+			return err_set(errno, "mount point %s", prefix);
+
+		char *slash = strrchr(prefix, '/');
+		*slash = '\0';
+		_cleanup_close_ int parent = open_in_root(v, prefix[0] ? prefix : "/", O_PATH | O_DIRECTORY);
+		*slash = '/';
+		if (parent < 0)
+			return err_set(errno, "mount point %s", prefix);
+		if (last && !is_dir) {
+			int f = openat(parent, slash + 1, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+			if (f < 0 && errno != EEXIST)
+				return err_set(errno, "create mount point %s", prefix);
+			if (f >= 0)
+				close_nointr(f);
+		} else if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST) {
+			return err_set(errno, "create mount point %s", prefix);
+		}
+		if (owned_dir(v, prefix) && fchownat(parent, slash + 1, v->uid, v->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return err_set(errno, "chown %s", prefix);
+		if (last) {
+			fd = open_in_root(v, prefix, O_PATH);
+			if (fd < 0)
+				return err_set(errno, "mount point %s", prefix);
+			return fd;
+		}
+	}
+	return err_set(EINVAL, "mount point '%s'", dst);
+}
+
+static int bind_at(const struct view *v, const char *host_src, const char *dst, bool is_dir, uint64_t attrs)
+{
+	_cleanup_close_ int fd = make_mountpoint(v, dst, is_dir);
+	char path[64];
+
+	if (fd < 0)
+		return -1;
+	if (mount(host_src, fd_path(fd, path), NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_set(errno, "bind %s on %s", host_src + strlen(OLDROOT), dst);
+	return set_attrs(v, dst, attrs, true);
+}
+
+static int step_bind(const struct view *v, const struct mount_step *s)
+{
+	char host_src[PATH_MAX];
+	struct stat st;
+
+	if ((size_t)snprintf(host_src, sizeof(host_src), OLDROOT "%s", s->src) >= sizeof(host_src))
+		return err_set(ENAMETOOLONG, "bind source %s", s->src);
+	if (stat(host_src, &st) < 0) {
+		err_set(errno, "bind source %s", s->src);
+		err_hint("check the path given to --bind/--ro-bind");
+		return -1;
+	}
+	return bind_at(v, host_src, s->dst, S_ISDIR(st.st_mode),
+		       SBX_ATTR_NOSUID | SBX_ATTR_NODEV | (s->ro ? SBX_ATTR_RDONLY : 0));
+}
+
+static int step_sysdir(const struct view *v, const struct mount_step *s)
+{
+	char host_src[PATH_MAX], target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(host_src, sizeof(host_src), OLDROOT "%s", s->src);
+	if (lstat(host_src, &st) < 0)
+		return errno == ENOENT ? 0 : err_set(errno, "inspect %s", s->src);
+	if (S_ISLNK(st.st_mode)) {
+		/* Merged /usr: /bin -> usr/bin stays a link into the bound /usr. */
+		n = readlink(host_src, target, sizeof(target) - 1);
+		if (n < 0)
+			return err_set(errno, "readlink %s", s->src);
+		target[n] = '\0';
+		if (symlinkat(target, v->root_fd, s->dst + 1) < 0)
+			return err_set(errno, "symlink %s", s->dst);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	return bind_at(v, host_src, s->dst, true, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV);
+}
+
+static int mount_fs(const struct view *v, const char *dst, const char *type, unsigned long flags,
+		    const char *data)
+{
+	_cleanup_close_ int fd = make_mountpoint(v, dst, true);
+	char path[64];
+
+	if (fd < 0)
+		return -1;
+	if (mount(type, fd_path(fd, path), type, flags, data) < 0)
+		return err_set(errno, "mount %s on %s", type, dst);
+	return 0;
+}
+
+static int step_tmpfs(const struct view *v, const struct mount_step *s)
+{
+	char data[128];
+	int n = snprintf(data, sizeof(data), "mode=%04o", s->mode);
+
+	if (s->size_bytes)
+		n += snprintf(data + n, sizeof(data) - (size_t)n, ",size=%llu", s->size_bytes);
+	if (s->owned_by_target)
+		snprintf(data + n, sizeof(data) - (size_t)n, ",uid=%u,gid=%u", (unsigned)v->uid, (unsigned)v->gid);
+	return mount_fs(v, s->dst, "tmpfs", MS_NOSUID | MS_NODEV, data);
+}
+
+static int step_dev(const struct view *v, const struct mount_step *s)
+{
+	static const struct {
+		const char *name, *target;
+	} links[] = {
+		{"ptmx", "pts/ptmx"},
+		{"fd", "/proc/self/fd"},
+		{"stdin", "/proc/self/fd/0"},
+		{"stdout", "/proc/self/fd/1"},
+		{"stderr", "/proc/self/fd/2"},
+	};
+	char host[64], dst[64];
+
+	if (mount_fs(v, s->dst, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		snprintf(host, sizeof(host), OLDROOT "/dev/%s", dev_nodes[i]);
+		snprintf(dst, sizeof(dst), "/dev/%s", dev_nodes[i]);
+		/* The device binds keep dev (they are devices) but never suid/exec. */
+		if (bind_at(v, host, dst, false, SBX_ATTR_NOSUID | SBX_ATTR_NOEXEC) < 0)
+			return -1;
+	}
+	/* Our own devpts instance: the payload's ptys are invisible outside,
+	 * and the host's ptys are invisible inside. */
+	if (mount_fs(v, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
+		return -1;
+	if (mount_fs(v, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		snprintf(dst, sizeof(dst), "dev/%s", links[i].name);
+		if (symlinkat(links[i].target, v->root_fd, dst) < 0)
+			return err_set(errno, "symlink /%s", dst);
+	}
+	return set_attrs(v, "/dev", SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_NOEXEC, false);
+}
+
+static int step_file(struct view *v, const struct mount_step *s)
+{
+	char file[64], path[64];
+	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int tgt = -1;
+	struct stat st;
+
+	snprintf(file, sizeof(file), FILES_DIR "/%u", v->n_files++);
+	fd = open(file, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0 || write_full(fd, s->src, strlen(s->src)) < 0)
+		return err_set(errno, "write %s", file);
+	tgt = open_in_root(v, s->dst, O_PATH);
+	if (tgt < 0 || fstat(tgt, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_verbose("%s is not a regular file in the sandbox; left as it is", s->dst);
+		return 0;
+	}
+	if (mount(file, fd_path(tgt, path), NULL, MS_BIND, NULL) < 0)
+		return err_set(errno, "bind generated %s", s->dst);
+	return set_attrs(v, s->dst, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_NOEXEC, false);
+}
+
+static int apply_step(struct view *v, const struct mount_step *s)
+{
+	switch (s->kind) {
+	case STEP_SYSDIR:
+		return step_sysdir(v, s);
+	case STEP_PROC:
+		/* A procfs of this PID namespace; mounting it is allowed only
+		 * because the host's /proc is still fully visible at /oldroot. */
+		return mount_fs(v, s->dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	case STEP_DEV:
+		return step_dev(v, s);
+	case STEP_SYS:
+		/* sysfs of our own net namespace: /sys/class/net lists only ours. */
+		return mount_fs(v, s->dst, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	case STEP_TMPFS:
+		return step_tmpfs(v, s);
+	case STEP_BIND:
+		return step_bind(v, s);
+	case STEP_FILE:
+		return step_file(v, s);
+	}
+	return err_set(EINVAL, "unknown mount step");
+}
+
+static int scaffold(void)
+{
+	/* Nothing we mount may propagate back to the host's namespace. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_set(errno, "make / private");
+	if (mount("tmpfs", BASE_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+		return err_set(errno, "mount scaffolding tmpfs on " BASE_DIR);
+	if (chdir(BASE_DIR) < 0 || mkdir("newroot", 0755) < 0 || mkdir("oldroot", 0700) < 0 ||
+	    mkdir("files", 0700) < 0)
+		return err_set(errno, "prepare scaffolding");
+	if (syscall(SYS_pivot_root, ".", "oldroot") < 0)
+		return err_set(errno, "pivot_root into scaffolding");
+	if (chdir("/") < 0)
+		return err_set(errno, "chdir /");
+	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return err_set(errno, "mount root tmpfs");
+	return 0;
+}
+
+static int enter_newroot(void)
+{
+	if (umount2(OLDROOT, MNT_DETACH) < 0)
+		return err_set(errno, "detach the host's root");
+	if (chdir(NEWROOT) < 0)
+		return err_set(errno, "chdir " NEWROOT);
+	/* pivot_root(".", ".") stacks the scaffolding on top of the new root;
+	 * detaching "." then removes it (see pivot_root(2), NOTES). */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return err_set(errno, "pivot_root into the new root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_set(errno, "detach the scaffolding");
+	if (chdir("/") < 0)
+		return err_set(errno, "chdir /");
+	return 0;
+}
+
+int mounts_apply(const struct mount_plan *mp, uid_t uid, gid_t gid)
+{
+	struct view v = {.root_fd = -1, .uid = uid, .gid = gid, .home = mp->home};
+	int r = -1;
+
+	for (size_t i = 0; i < mp->n; i++)
+		if (mp->steps[i].kind == STEP_TMPFS && strcmp(mp->steps[i].dst, mp->home) == 0)
+			v.home_tmpfs = true;
+	if (scaffold() < 0)
+		return -1;
+	v.root_fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (v.root_fd < 0)
+		return err_set(errno, "open " NEWROOT);
+	for (size_t i = 0; i < mp->n; i++) {
+		log_verbose("mount step %zu: %s", i, mp->steps[i].dst);
+		if (apply_step(&v, &mp->steps[i]) < 0)
+			goto out;
+	}
+	/* Nothing may be created at the top of the sandbox's tree. */
+	if (set_attrs_fd(v.root_fd, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV, false) < 0) {
+		err_set(errno, "make the new root read-only");
+		goto out;
+	}
+	r = enter_newroot();
+out:
+	close_nointr(v.root_fd);
+	return r;
+}
+
+int mounts_resolve_sources(struct plan *plan, const char *cwd)
+{
+	for (size_t i = 0; i < plan->n_mounts; i++) {
+		struct user_mount *m = &plan->mounts[i];
+		_cleanup_free_ char *abs = NULL;
+		char *real;
+
+		if (m->kind == MOUNT_TMPFS)
+			continue;
+		abs = m->src[0] == '/' ? xstrdup(m->src) : xasprintf("%s/%s", cwd, m->src);
+		if (!abs)
+			return -1;
+		real = realpath(abs, NULL);
+		if (!real) {
+			err_set(errno, "bind source %s", m->src);
+			err_hint("check the path given to --%s", m->kind == MOUNT_BIND ? "bind" : "ro-bind");
+			return -1;
+		}
+		free(m->src);
+		m->src = real;
+		if (!m->dst && !(m->dst = xstrdup(real)))
+			return -1;
+	}
+	return 0;
+}

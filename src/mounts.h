@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The filesystem view of DESIGN.md section 3.  mounts_plan_build() is pure:
+ * it turns the plan and a few facts about the caller into an ordered list
+ * of steps.  mounts_apply() runs inside the sandbox (pid 1) and executes
+ * them into a fresh tmpfs root, then pivots into it.
+ */
+#ifndef SBX_MOUNTS_H
+#define SBX_MOUNTS_H
+
+#include "cli.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct host_facts {
+	const char *cwd;  /* the caller's current directory, real path */
+	const char *home; /* $HOME of the caller, real path */
+};
+
+enum step_kind {
+	STEP_SYSDIR, /* read-only bind of a system dir, or its symlink */
+	STEP_PROC,
+	STEP_DEV,
+	STEP_SYS,
+	STEP_TMPFS,
+	STEP_BIND,
+	STEP_FILE, /* bind a small generated file read-only over dst */
+};
+
+struct mount_step {
+	enum step_kind kind;
+	char *src; /* host path (bind) or file content (file) */
+	char *dst;
+	bool ro;
+	bool owned_by_target; /* tmpfs root and created dirs belong to the payload's ids */
+	unsigned int mode;    /* tmpfs */
+	unsigned long long size_bytes;
+};
+
+struct mount_plan {
+	struct mount_step *steps;
+	size_t n;
+	char *workdir; /* where the payload starts */
+	char *home;    /* the payload's $HOME */
+	bool cwd_shared;
+	bool cwd_withheld; /* the safety rule kept the cwd out: say so */
+};
+
+/* Is sharing this directory unsafe by default (DESIGN.md section 3)? */
+bool mounts_cwd_is_unsafe(const char *cwd, const char *home);
+
+int mounts_plan_build(const struct plan *plan, const struct host_facts *host, struct mount_plan *out);
+void mounts_plan_free(struct mount_plan *mp);
+
+/* Make every bind source absolute and real (symlinks resolved) while the
+ * caller's view is still in place; a missing source is an error naming it.
+ * Runs outside, before clone. */
+int mounts_resolve_sources(struct plan *plan, const char *cwd);
+
+/* Inside the sandbox: build the view and pivot_root into it. */
+int mounts_apply(const struct mount_plan *mp, uid_t uid, gid_t gid);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+#include "security.h"
+#include "log.h"
+
+#include <errno.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int security_drop_privileges(uid_t uid, gid_t gid)
+{
+	cap_t empty;
+	int r;
+
+	/* no_new_privs first: from here on no execve can gain privileges
+	 * (setuid bits, file capabilities), whatever the rest does. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return err_set(errno, "set no_new_privs");
+
+	/* The bounding set can shrink only while CAP_SETPCAP is held, so it
+	 * goes before the identity change below drops the effective set. */
+	for (cap_value_t c = 0; CAP_IS_SUPPORTED(c); c++) {
+		if (cap_drop_bound(c) < 0)
+			return err_set(errno, "drop capability %d from the bounding set", (int)c);
+	}
+	if (cap_reset_ambient() < 0)
+		return err_set(errno, "clear the ambient capabilities");
+
+	if (setresgid(gid, gid, gid) < 0)
+		return err_set(errno, "setresgid %u", (unsigned)gid);
+	if (setresuid(uid, uid, uid) < 0)
+		return err_set(errno, "setresuid %u", (unsigned)uid);
+
+	/* A uid 0 payload keeps its capabilities across setresuid; clear the
+	 * permitted, effective and inheritable sets explicitly. */
+	empty = cap_init();
+	if (!empty)
+		return err_set(errno, "cap_init");
+	r = cap_set_proc(empty);
+	cap_free(empty);
+	if (r < 0)
+		return err_set(errno, "clear capabilities");
+	return 0;
+}
