@@ -86,3 +86,4 @@ clean:
 	rm -rf build build-san
 
 -include $(OBJS:.o=.d)
+-include tests/fuzz/fuzz.mk
