@@ -5,17 +5,34 @@
 #include "log.h"
 #include "status.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #ifndef SBX_VERSION
 #define SBX_VERSION "unknown"
 #endif
 
+/* A caller that closed 0, 1 or 2 would otherwise have our pipes land on
+ * them and handed to the payload as its stdio. */
+static void ensure_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(EXIT_SBX_FAILED);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct plan plan;
-	int action = cli_parse(argc, argv, &plan);
-	int rc;
+	int action, rc;
+
+	ensure_std_fds();
+	action = cli_parse(argc, argv, &plan);
 
 	switch (action) {
 	case CLI_VERSION:
