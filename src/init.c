@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,17 +86,35 @@ static int become_root_inside(const struct sandbox *sb)
 	return 0;
 }
 
+/* Any change of our ids clears the parent-death signal and resets the
+ * dumpable flag (see prctl(2)), so both are set after become_root_inside(),
+ * and sbx's liveness is checked again once the signal is re-armed: sbx holds
+ * the sync pipe's write end for its whole life, so a hang-up means it died. */
+static int arm_parent_death(const struct sandbox *sb)
+{
+	struct pollfd p = {.fd = sb->sync_r, .events = POLLIN};
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return err_set(errno, "init: set the parent-death signal");
+	if (poll(&p, 1, 0) < 0)
+		return err_set(errno, "init: poll the sync pipe");
+	if (p.revents & (POLLHUP | POLLERR))
+		_exit(EXIT_SBX_FAILED);
+	/* Nobody inside may ptrace pid 1 or read its memory. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return err_set(errno, "init: make init non-dumpable");
+	return 0;
+}
+
 static int setup(struct sandbox *sb)
 {
 	log_verbose("init: released");
+	if (become_root_inside(sb) < 0 || arm_parent_death(sb) < 0)
+		return -1;
+	close_nointr(steal_fd(&sb->sync_r));
 	/* Terminal signals reach sbx only, which forwards them once. */
 	if (setsid() < 0)
 		return err_set(errno, "setsid");
-	/* Nobody inside may ptrace pid 1 or read its memory. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return err_set(errno, "make init non-dumpable");
-	if (become_root_inside(sb) < 0)
-		return -1;
 	if (sethostname(sb->plan->hostname, strlen(sb->plan->hostname)) < 0)
 		return err_set(errno, "set hostname");
 	if (net_loopback_up() < 0)
@@ -163,7 +182,6 @@ void init_main(struct sandbox *sb)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(EXIT_SBX_FAILED);
-	close_nointr(sb->sync_r);
 
 	if (setup(sb) < 0)
 		init_fail(sb);

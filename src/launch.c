@@ -266,7 +266,7 @@ int launch_run(const struct plan *plan)
 		rc = abort_child(child);
 		goto out_mask;
 	}
-	close_nointr(steal_fd(&sb.sync_w));
+	/* sync_w stays open until we exit: pid 1 reads a hang-up as our death. */
 	rc = supervise(&sb, child);
 	log_verbose("exit %d", rc);
 	/* The mask stays: a signal arriving now must not kill sbx before it
