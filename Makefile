@@ -77,7 +77,7 @@ $(BUILD)/sbx-nohelper: $(filter-out $(BUILD)/obj/userns.o,$(OBJS)) $(BUILD)/nohe
 
 # Unit tests, then the integration suite as an unprivileged user; the last
 # line is "check: N passed, N failed, N skipped".
-check: all unit $(BUILD)/sbx-nohelper
+check: all unit fuzz-regress $(BUILD)/sbx-nohelper
 	SBX="$(abspath $(BUILD)/sbx)" SBX_NOHELPER="$(abspath $(BUILD)/sbx-nohelper)" UNIT_TESTS="$(abspath $(UNIT_BINS))" tests/check.sh
 
 install: $(BUILD)/sbx
@@ -88,10 +88,10 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sbx
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
 	rm -rf build build-san

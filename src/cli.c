@@ -282,6 +282,11 @@ static int parse_bind(struct plan *plan, enum mount_kind kind, const char *v)
 			free(m.src);
 			return err_set(0, "invalid --%s '%s': DST must be an absolute path without '..'", name, v);
 		}
+		if (strcmp(m.dst, "/") == 0) {
+			free(m.src);
+			free(m.dst);
+			return err_set(0, "invalid --%s '%s': cannot replace / (--rootfs is for that)", name, v);
+		}
 	}
 	return push_mount(plan, m);
 }

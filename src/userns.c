@@ -43,7 +43,7 @@ int subid_parse_line(const char *line, const char *user, uint32_t id, struct id_
 	const char *f[3];
 	size_t len[3];
 	const char *p = line;
-	uint32_t owner, start, count;
+	uint32_t start, count;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -73,9 +73,12 @@ int subid_parse_line(const char *line, const char *user, uint32_t id, struct id_
 	if (count == 0 || (uint64_t)start + count > UINT32_MAX)
 		return 0;
 
-	bool mine = user && strlen(user) == len[0] && strncmp(f[0], user, len[0]) == 0;
-	if (!mine && parse_u32(f[0], len[0], &owner) == 0 && owner == id)
-		mine = true;
+	/* shadow compares the owner field as a string: the name, or the uid
+	 * printed in decimal ("01000" is nobody's). */
+	char idbuf[16];
+	int idlen = snprintf(idbuf, sizeof(idbuf), "%u", id);
+	bool mine = len[0] > 0 && ((user && strlen(user) == len[0] && strncmp(f[0], user, len[0]) == 0) ||
+				   ((size_t)idlen == len[0] && strncmp(f[0], idbuf, len[0]) == 0));
 	if (!mine)
 		return 0;
 	out->start = start;
@@ -117,6 +120,15 @@ int userns_layout(enum user_mode mode, uint32_t want, uint32_t caller, const str
 {
 	memset(out, 0, sizeof(*out));
 
+	/* A range holding host id 0 or the caller's own id would map host root
+	 * into the sandbox, or map one host id twice (which the kernel refuses
+	 * with a message nobody could act on). */
+	if (range && (range->start == 0 || (caller >= range->start && caller - range->start < range->count))) {
+		err_set(0, "the subordinate %s range %u-%u in /etc/sub%s contains %s", what, range->start,
+			range->start + range->count - 1, what, range->start == 0 ? "host id 0" : "your own id");
+		err_hint("give yourself a range that starts above every real id, e.g. 100000-165535");
+		return -1;
+	}
 	if (caller == 0) {
 		/* Real root: the sandbox gets root's subordinate range only, so
 		 * no id inside is host root (files it writes are not root's). */
