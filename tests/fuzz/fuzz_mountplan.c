@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * argv -> plan -> mount plan and environment, with fixed facts about the
+ * host.  Bind sources are resolved the way mounts_resolve_sources() does,
+ * but lexically (no filesystem access).  Checks the view's invariants: the
+ * system steps come first, every destination is absolute, the workdir is
+ * set, an unsafe cwd is never shared unless asked, the environment holds
+ * only well-formed entries and no dropped variable.
+ */
+#include "fuzz_common.h"
+
+#include "cli.h"
+#include "env.h"
+#include "log.h"
+#include "mounts.h"
+
+static char *caller_env[] = {
+    "PATH=/usr/bin:/bin",
+    "TERM=xterm",
+    "HOME=/home/alice",
+    "LANG=C.UTF-8",
+    "LC_ALL=C",
+    "SBX_CANARY=canary",
+    "LD_PRELOAD=/evil.so",
+    "SSH_AUTH_SOCK=/tmp/agent",
+    "NOEQUALS",
+    NULL,
+};
+
+static const char *const cwds[] = {
+    "/home/alice/proj", "/home/alice", "/", "/tmp", "/tmp/x", "/usr/src", NULL,
+};
+
+/* Emulate mounts_resolve_sources() without touching the filesystem.
+ * Returns -1 when the source would need the filesystem to resolve. */
+static int resolve_sources(struct plan *plan, const char *cwd)
+{
+	for (size_t i = 0; i < plan->n_mounts; i++) {
+		struct user_mount *m = &plan->mounts[i];
+		char *joined, *norm;
+
+		if (m->kind == MOUNT_TMPFS)
+			continue;
+		if (m->src[0] == '/') {
+			joined = strdup(m->src);
+		} else {
+			joined = malloc(strlen(cwd) + strlen(m->src) + 2);
+			if (joined)
+				sprintf(joined, "%s/%s", cwd, m->src);
+		}
+		if (!joined)
+			return -1;
+		if (cli_normalize_path(joined, &norm) < 0) {
+			free(joined);
+			return -1;
+		}
+		free(joined);
+		free(m->src);
+		m->src = norm;
+		if (!m->dst && !(m->dst = strdup(norm)))
+			return -1;
+	}
+	return 0;
+}
+
+static void check_mount_plan(const struct plan *plan, const struct host_facts *host,
+			     const struct mount_plan *mp)
+{
+	FUZZ_CHECK(mp->n >= 15);
+	FUZZ_CHECK(mp->steps[0].kind == STEP_SYSDIR && strcmp(mp->steps[0].dst, "/usr") == 0);
+	for (size_t i = 0; i < mp->n; i++) {
+		const struct mount_step *s = &mp->steps[i];
+		FUZZ_CHECK(s->dst && s->dst[0] == '/');
+		if (s->kind == STEP_BIND || s->kind == STEP_SYSDIR || s->kind == STEP_FILE)
+			FUZZ_CHECK(s->src != NULL);
+		if (s->kind == STEP_SYSDIR)
+			FUZZ_CHECK(s->ro);
+	}
+	FUZZ_CHECK(mp->workdir && mp->workdir[0] == '/');
+	FUZZ_CHECK(mp->home && strcmp(mp->home, host->home) == 0);
+	FUZZ_CHECK(!(mp->cwd_shared && mp->cwd_withheld));
+	if (host->cwd && mounts_cwd_is_unsafe(host->cwd, host->home) && !plan->cwd_given)
+		FUZZ_CHECK(!mp->cwd_shared);
+	if (plan->cwd == SHARE_NONE)
+		FUZZ_CHECK(!mp->cwd_shared && !mp->cwd_withheld);
+	if (plan->workdir)
+		FUZZ_CHECK(strcmp(mp->workdir, plan->workdir) == 0);
+	else if (!mp->cwd_shared)
+		FUZZ_CHECK(strcmp(mp->workdir, host->home) == 0);
+}
+
+static void check_env(const struct plan *plan, char **env)
+{
+	for (char **e = env; *e; e++) {
+		FUZZ_CHECK(strchr(*e, '=') != NULL);
+		if (strncmp(*e, "SBX_CANARY=", 11) == 0 || strncmp(*e, "LD_PRELOAD=", 11) == 0) {
+			int named = 0;
+			for (size_t i = 0; i < plan->n_env_set; i++)
+				if (strncmp(plan->env_set[i], *e, 10) == 0 &&
+				    (plan->env_set[i][10] == '\0' || plan->env_set[i][10] == '='))
+					named = 1;
+			FUZZ_CHECK(named);
+		}
+		for (char **f = e + 1; *f; f++)
+			FUZZ_CHECK(strcspn(*e, "=") != strcspn(*f, "=") ||
+				   strncmp(*e, *f, strcspn(*e, "=")) != 0);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_argv a;
+	struct plan plan;
+	struct mount_plan mp;
+	struct host_facts host = {.home = "/home/alice"};
+	char **env;
+
+	if (fuzz_argv_split(data, size, &a) < 0)
+		return 0;
+	/* The last byte picks the cwd, so the corpus reaches every rule. */
+	host.cwd = cwds[size ? data[size - 1] % (sizeof(cwds) / sizeof(cwds[0])) : 0];
+	if (cli_parse(a.argc, a.argv, &plan) == CLI_RUN &&
+	    resolve_sources(&plan, host.cwd ? host.cwd : "/") == 0) {
+		if (mounts_plan_build(&plan, &host, &mp) == 0) {
+			check_mount_plan(&plan, &host, &mp);
+			env = env_build(caller_env, &plan, mp.home);
+			FUZZ_CHECK(env != NULL);
+			check_env(&plan, env);
+			env_free(env);
+			mounts_plan_free(&mp);
+		}
+	}
+	plan_free(&plan);
+	fuzz_argv_free(&a);
+	return 0;
+}
