@@ -36,6 +36,7 @@ enum opt_id {
 	OPT_SECCOMP,
 	OPT_ALLOW_USERNS,
 	OPT_TTY,
+	OPT_TTY_ALWAYS,
 	OPT_PROFILE,
 	OPT_JSON_STATUS_FD,
 	OPT_STATS,
@@ -49,6 +50,7 @@ struct opt {
 	bool has_arg;
 	bool later; /* named by DESIGN.md, arrives with a later issue */
 	enum opt_id id;
+	bool short_only; /* -t is --tty always; there is no long form of it */
 };
 
 static const struct opt opts[] = {
@@ -75,7 +77,8 @@ static const struct opt opts[] = {
 	{"cap-add", 0, true, true, OPT_CAP_ADD},
 	{"seccomp", 0, true, true, OPT_SECCOMP},
 	{"allow-userns", 0, false, true, OPT_ALLOW_USERNS},
-	{"tty", 't', true, false, OPT_TTY},
+	{"tty", 0, true, false, OPT_TTY},
+	{"tty", 't', false, false, OPT_TTY_ALWAYS, true},
 	{"profile", 0, true, true, OPT_PROFILE},
 	{"json-status-fd", 0, true, true, OPT_JSON_STATUS_FD},
 	{"stats", 0, false, true, OPT_STATS},
@@ -107,7 +110,8 @@ const char cli_run_usage[] =
 	"  -w, --workdir DIR            working directory inside\n"
 	"  -e, --env KEY=VAL | KEY      set a variable, or pass KEY from outside\n"
 	"  --clearenv                   start the environment from nothing\n"
-	"  -t, --tty never              no terminal relay: the payload gets its own session\n"
+	"  --tty auto|never             no terminal relay yet: the payload gets its own\n"
+	"                               session and the caller's stdin, stdout, stderr\n"
 	"  -v, --verbose                trace each setup step on stderr\n"
 	"  -h, --help                   this text\n"
 	"\n"
@@ -361,7 +365,9 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 	static const char *const nets[] = {"none", "slirp"};
 	static const char *const shares[] = {"rw", "ro", "none"};
 	static const char *const homes[] = {"tmpfs", "ro", "rw"};
-	static const char *const ttys[] = {"never"};
+	/* Until the pty relay lands, auto (the default) never finds a relay to
+	 * start, so it behaves exactly as never; always needs the relay. */
+	static const char *const ttys[] = {"auto", "never"};
 	int i;
 
 	if (o->later)
@@ -413,8 +419,10 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 		return 0;
 	case OPT_TTY:
 		if (parse_choice("tty", v, ttys, ARRAY_SIZE(ttys)) < 0)
-			return err_set(0, "--tty %s is %s; use --tty never", v, later_issue_note);
+			return err_set(0, "--tty %s is %s; use --tty auto or never", v, later_issue_note);
 		return 0;
+	case OPT_TTY_ALWAYS:
+		return err_set(0, "-t (--tty always) is %s; use --tty auto or never", later_issue_note);
 	case OPT_VERBOSE:
 		plan->verbose = true;
 		return 0;
@@ -426,7 +434,7 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 static const struct opt *find_long(const char *name, size_t n)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
-		if (strlen(opts[i].name) == n && strncmp(opts[i].name, name, n) == 0)
+		if (!opts[i].short_only && strlen(opts[i].name) == n && strncmp(opts[i].name, name, n) == 0)
 			return &opts[i];
 	return NULL;
 }

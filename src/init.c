@@ -172,6 +172,8 @@ void init_main(struct sandbox *sb)
 	/* If sbx dies, so do we, and the kernel kills the namespace. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		_exit(EXIT_SBX_FAILED);
+	/* The name ps shows for pid 1 inside and for this process outside. */
+	(void)prctl(PR_SET_NAME, "sbx-init", 0, 0, 0);
 	/* Descriptors the caller left open are not for the sandbox. */
 	if (fd_close_others(keep, ARRAY_SIZE(keep), false) < 0)
 		init_fail(sb);

@@ -264,14 +264,19 @@ static void later_issue_options_are_refused(void **state)
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--stats", "ls"), "not implemented yet");
 	plan_free(&p);
-	/* -t: only "never" exists in this version. */
-	expect_error(PARSE(&p, "run", "-t", "always", "ls"), "not implemented yet");
+	/* The pty relay is its own issue: always (and -t, its short form)
+	 * are refused; auto, the default, and never run without a relay. */
+	expect_error(PARSE(&p, "run", "--tty", "always", "ls"), "not implemented yet");
 	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--tty=auto", "ls"), "not implemented yet");
+	expect_error(PARSE(&p, "run", "-t", "ls"), "not implemented yet");
+	plan_free(&p);
+	expect_error(PARSE(&p, "run", "-tnever", "ls"), "takes no value");
+	plan_free(&p);
+	expect_error(PARSE(&p, "run", "--tty=bogus", "ls"), "--tty bogus");
+	plan_free(&p);
+	assert_int_equal(PARSE(&p, "run", "--tty=auto", "ls"), CLI_RUN);
 	plan_free(&p);
 	assert_int_equal(PARSE(&p, "run", "--tty", "never", "ls"), CLI_RUN);
-	plan_free(&p);
-	assert_int_equal(PARSE(&p, "run", "-tnever", "ls"), CLI_RUN);
 	plan_free(&p);
 }
 

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Run the unit tests and the integration suite, print their TAP, and end
+# with one line CI can read:
+#     check: N passed, N failed, N skipped
+#
+# Called by `make check` as
+#     SBX=/abs/path/to/sbx UNIT_TESTS="/abs/a /abs/b" tests/check.sh
+#
+# The integration suite must run as an unprivileged user, because that is the
+# only way sbx is used. Started as root (as CI is), this script creates the
+# test user "sbxtest" (with subordinate id ranges) and runs bats as that user,
+# from a copy of the binary and of tests/ in a world-readable temp directory;
+# it also runs the "without a subordinate range" tests as "sbxtest2", a user
+# with no ranges. Started as a normal user, it runs bats directly.
+#
+# SBX_NOHELPER=/abs/path: optional build of sbx whose newuidmap/newgidmap
+# paths do not exist, for the missing-helper fallback test.
+# SBX_TEST_FILTER=REGEX passes --filter REGEX to bats.
+set -euo pipefail
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TEST_USER=sbxtest
+TEST_USER_NO_SUBIDS=sbxtest2
+FALLBACK_PHRASE='without a subordinate range'
+
+: "${SBX:?SBX must be the absolute path of the sbx binary}"
+UNIT_TESTS=${UNIT_TESTS:-}
+SBX_NOHELPER=${SBX_NOHELPER:-}
+SBX_TEST_FILTER=${SBX_TEST_FILTER:-}
+
+case $SBX in
+/*) ;;
+*) SBX=$(cd "$(dirname "$SBX")" && pwd)/$(basename "$SBX") ;;
+esac
+if [ ! -x "$SBX" ]; then
+	echo "check: $SBX is not an executable file" >&2
+	exit 2
+fi
+for tool in bats runuser timeout; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "check: $tool not found; run helpers/install-deps --test" >&2
+		exit 2
+	fi
+done
+
+passed=0
+failed=0
+skipped=0
+# In /tmp, not $TMPDIR: the test users must reach the staged copy.
+WORK=$(mktemp -d /tmp/sbx-check.XXXXXX)
+cleanup() { rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Count one TAP stream (a file), then account for what it did not say:
+# tests a plan announced but never reported, and a runner that failed
+# without reporting any failing test (a crash, a bats file that did not load).
+count_tap() {
+	local file=$1 rc=$2 what=$3 line plan=0 seen=0 f=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		if [[ $line =~ ^1\.\.([0-9]+) ]]; then
+			plan=$((plan + BASH_REMATCH[1]))
+		elif [[ $line =~ ^(not\ )?ok\ [0-9]+ ]]; then
+			seen=$((seen + 1))
+			# bats: "ok 3 name # skip reason"; cmocka: "not ok 3 # SKIP name"
+			if [[ ${line,,} =~ \ \#\ (skip|todo)([[:space:]]|$) ]]; then
+				skipped=$((skipped + 1))
+			elif [[ $line == "not ok"* ]]; then
+				failed=$((failed + 1))
+				f=$((f + 1))
+			else
+				passed=$((passed + 1))
+			fi
+		fi
+	done <"$file"
+	if [ "$seen" -lt "$plan" ]; then
+		echo "# check: $what planned $plan tests but reported $seen; counting the rest as failed"
+		failed=$((failed + plan - seen))
+		f=$((f + plan - seen))
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "# check: $what exited with status $rc without a failing test; counting one failure"
+		failed=$((failed + 1))
+	fi
+}
+
+# Run "$@" with its output shown and kept in $WORK/$1.tap; return its status.
+run_tap() {
+	local name=$1 rc
+	shift
+	set +e
+	"$@" </dev/null 2>&1 | tee "$WORK/$name.tap"
+	rc=${PIPESTATUS[0]}
+	set -e
+	return "$rc"
+}
+
+# --- unit tests -------------------------------------------------------------
+
+n=0
+for exe in $UNIT_TESTS; do
+	n=$((n + 1))
+	echo "# unit: $exe"
+	rc=0
+	run_tap "unit$n" env CMOCKA_MESSAGE_OUTPUT=TAP "$exe" || rc=$?
+	count_tap "$WORK/unit$n.tap" "$rc" "$exe"
+done
+
+# --- integration tests --------------------------------------------------------
+
+filter_args=()
+[ -z "$SBX_TEST_FILTER" ] || filter_args=(--filter "$SBX_TEST_FILTER")
+
+# True if the user named $1 has a range in both /etc/subuid and /etc/subgid.
+user_has_subids() {
+	local uid
+	uid=$(id -u "$1")
+	grep -Eq "^($1|$uid):[0-9]+:[1-9]" /etc/subuid &&
+		grep -Eq "^($1|$uid):[0-9]+:[1-9]" /etc/subgid
+}
+
+ensure_user() {
+	local user=$1
+	if ! id -u "$user" >/dev/null 2>&1; then
+		useradd -m -s /bin/bash "$user"
+	fi
+	local home
+	home=$(getent passwd "$user" | cut -d: -f6)
+	[ -d "$home" ] || mkdir -p "$home"
+	chown "$user:" "$home"
+	# Leftovers of interrupted runs (not of a run going on now).
+	find "$home" -mindepth 1 -maxdepth 1 -name 'proj.*' -mmin +120 -exec rm -rf {} +
+}
+
+# Run bats as user $1 over the given paths, from the staged copy.
+run_bats_as() {
+	local user=$1 home
+	shift
+	home=$(getent passwd "$user" | cut -d: -f6)
+	local envs=(
+		HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/bash
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+		LANG=C.UTF-8 SBX="$STAGE/sbx"
+	)
+	[ ! -x "$STAGE/sbx-nohelper" ] || envs+=(SBX_NOHELPER="$STAGE/sbx-nohelper")
+	local v
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS SBX_TEST_TIMEOUT_S; do
+		[ -z "${!v:-}" ] || envs+=("$v=${!v}")
+	done
+	(cd "$STAGE" && runuser -u "$user" -- env -i "${envs[@]}" bats --tap "$@")
+}
+
+if [ "$(id -u)" -eq 0 ]; then
+	for f in /etc/subuid /etc/subgid; do
+		[ -e "$f" ] || install -m 644 /dev/null "$f"
+	done
+	ensure_user "$TEST_USER"
+	if ! user_has_subids "$TEST_USER"; then
+		# The first range past all those given out, so no two users overlap.
+		start=$(cat /etc/subuid /etc/subgid |
+			awk -F: 'BEGIN { e = 200000 } NF == 3 && $2 + $3 > e { e = $2 + $3 } END { print e }')
+		usermod --add-subuids "$start-$((start + 65535))" \
+			--add-subgids "$start-$((start + 65535))" "$TEST_USER"
+	fi
+	ensure_user "$TEST_USER_NO_SUBIDS"
+	uid2=$(id -u "$TEST_USER_NO_SUBIDS")
+	sed -i -e "/^$TEST_USER_NO_SUBIDS:/d" -e "/^$uid2:/d" /etc/subuid /etc/subgid
+
+	# Root's home and the CI clone may be unreachable for the test users.
+	STAGE=$WORK/stage
+	mkdir -p "$STAGE"
+	cp "$SBX" "$STAGE/sbx"
+	cp -R "$TESTS_DIR/integration" "$TESTS_DIR/lib" "$STAGE/"
+	[ -z "$SBX_NOHELPER" ] || cp "$SBX_NOHELPER" "$STAGE/sbx-nohelper"
+	chmod -R a+rX "$WORK"
+	chmod 755 "$STAGE"/sbx*
+
+	echo "# integration: as $TEST_USER"
+	rc=0
+	run_tap integration run_bats_as "$TEST_USER" "${filter_args[@]}" "$STAGE/integration" || rc=$?
+	count_tap "$WORK/integration.tap" "$rc" "integration suite"
+
+	# The fallback tests, as a user with no subordinate range. Run them only
+	# when no filter is set or the filter selects one of them.
+	# (Other tests would fail as that user: they expect no fallback warning.)
+	run_fallback=1
+	if [ -n "$SBX_TEST_FILTER" ] &&
+		! grep -o '@test ".*'"$FALLBACK_PHRASE"'.*"' "$STAGE"/integration/*.bats |
+		sed 's/^[^"]*"//; s/"[^"]*$//' | grep -Eq -- "$SBX_TEST_FILTER"; then
+		run_fallback=0
+	fi
+	if [ "$run_fallback" -eq 1 ]; then
+		echo "# integration: as $TEST_USER_NO_SUBIDS (no subordinate range)"
+		rc=0
+		run_tap fallback run_bats_as "$TEST_USER_NO_SUBIDS" --filter "$FALLBACK_PHRASE" \
+			"$STAGE/integration" || rc=$?
+		count_tap "$WORK/fallback.tap" "$rc" "fallback suite"
+	fi
+else
+	echo "# integration: as $(id -un)"
+	rc=0
+	run_tap integration env SBX="$SBX" SBX_NOHELPER="$SBX_NOHELPER" bats --tap "${filter_args[@]}" "$TESTS_DIR/integration" || rc=$?
+	count_tap "$WORK/integration.tap" "$rc" "integration suite"
+fi
+
+total=$((passed + failed + skipped))
+if [ "$total" -eq 0 ] || [ "$((passed + failed))" -eq 0 ]; then
+	echo "# check: no test ran"
+	failed=$((failed + 1))
+fi
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

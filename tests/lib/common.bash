@@ -1,0 +1,184 @@
+# Shared helpers for the integration suite. Load from a .bats file with
+#     load ../lib/common
+#
+# The suite always runs as an unprivileged user (tests/check.sh drops to a
+# test user when started as root). $SBX is the absolute path of the binary.
+
+bats_require_minimum_version 1.5.0
+
+if [ -z "${SBX:-}" ] || [ ! -x "$SBX" ]; then
+	echo "SBX must name the sbx binary (got '${SBX:-}')" >&2
+	exit 1
+fi
+
+# Upper bound for any single sbx invocation: no test may hang.
+SBX_TEST_TIMEOUT_S=${SBX_TEST_TIMEOUT_S:-60}
+
+# Run sbx, bounded. timeout exits 124 on expiry; no option of this issue makes
+# sbx itself exit 124, so a hang shows up as a distinct status.
+sbx() {
+	timeout --kill-after=5 "$SBX_TEST_TIMEOUT_S" "$SBX" "$@"
+}
+
+# Every test starts in a fresh project directory below $HOME, which is what
+# `sbx run` shares read-write by default.
+common_setup() {
+	[ "$(id -u)" -ne 0 ] || {
+		echo "the integration suite must run as an unprivileged user" >&2
+		return 1
+	}
+	PROJ=$(mktemp -d "$HOME/proj.XXXXXX")
+	cd "$PROJ" || return 1
+}
+
+common_teardown() {
+	cd /
+	if [ -n "${PROJ:-}" ] && [ -d "$PROJ" ]; then
+		chmod -R u+rwX "$PROJ" 2>/dev/null || true
+		rm -rf "$PROJ"
+	fi
+}
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# --- assertions that say what they expected -------------------------------
+
+fail() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
+_show_run() {
+	printf 'status: %s\n' "${status-}" >&2
+	printf 'output:\n%s\n' "${output-}" >&2
+	if [ -n "${stderr+set}" ]; then printf 'stderr:\n%s\n' "$stderr" >&2; fi
+}
+
+assert_status() {
+	if [ "$status" -ne "$1" ]; then
+		printf 'expected status %s\n' "$1" >&2
+		_show_run
+		return 1
+	fi
+}
+
+assert_output() {
+	if [ "$output" != "$1" ]; then
+		printf 'expected output:\n%s\n' "$1" >&2
+		_show_run
+		return 1
+	fi
+}
+
+assert_output_contains() {
+	if [[ "$output" != *"$1"* ]]; then
+		printf 'expected output to contain: %s\n' "$1" >&2
+		_show_run
+		return 1
+	fi
+}
+
+assert_output_lacks() {
+	if [[ "$output" == *"$1"* ]]; then
+		printf 'expected output not to contain: %s\n' "$1" >&2
+		_show_run
+		return 1
+	fi
+}
+
+# After `run --separate-stderr`: stderr is exactly one line starting "sbx: "
+# (the contract for every failure of sbx itself), optionally containing $1.
+assert_one_error_line() {
+	local n
+	n=$(printf '%s\n' "$stderr" | grep -c '' || true)
+	if [ -z "$stderr" ] || [ "$n" -ne 1 ] || [[ "$stderr" != "sbx: "* ]]; then
+		echo "expected exactly one stderr line starting 'sbx: '" >&2
+		_show_run
+		return 1
+	fi
+	if [ -n "${1:-}" ] && [[ "$stderr" != *"$1"* ]]; then
+		printf 'expected the error line to mention: %s\n' "$1" >&2
+		_show_run
+		return 1
+	fi
+}
+
+assert_stderr_empty() {
+	if [ -n "$stderr" ]; then
+		echo "expected nothing on stderr" >&2
+		_show_run
+		return 1
+	fi
+}
+
+# --- facts about the caller -----------------------------------------------
+
+# First subordinate range of the caller in FILE (/etc/subuid or /etc/subgid),
+# matched by user name or numeric uid as shadow does (both files are keyed by
+# the user, not the group). Prints "START COUNT".
+subid_range() {
+	local file=$1 name
+	name=$(id -un)
+	[ -r "$file" ] || return 1
+	awk -F: -v n="$name" -v i="$(id -u)" '
+		/^[ \t]*#/ { next }
+		NF == 3 && ($1 == n || $1 == i) && $3 > 0 { print $2, $3; found = 1; exit }
+		END { exit !found }' "$file"
+}
+
+have_subids() {
+	subid_range /etc/subuid >/dev/null && subid_range /etc/subgid >/dev/null
+}
+
+require_subids() {
+	have_subids || skip "$(id -un) has no range in /etc/subuid and /etc/subgid"
+}
+
+require_no_subids() {
+	if have_subids; then
+		skip "$(id -un) has subordinate ranges; check.sh runs this as a user without any when started as root"
+	fi
+}
+
+# Id map lines as "INSIDE OUTSIDE COUNT", sorted by the inside id, so the
+# comparison does not depend on the order sbx wrote the extents in.
+normalize_map() {
+	awk 'NF == 3 { print $1, $2, $3 }' | sort -n -k1,1
+}
+
+# The podman keep-id layout for caller id U and subordinate range S N.
+keep_id_map() {
+	local u=$1 s=$2 n=$3 first
+	first=$((u < n ? u : n))
+	{
+		[ "$first" -gt 0 ] && echo "0 $s $first"
+		echo "$u $u 1"
+		[ "$n" -gt "$u" ] && echo "$((u + 1)) $((s + u)) $((n - u))"
+	} | sort -n -k1,1
+}
+
+# Wait up to $1 tenths of a second for the command in "$@" to succeed.
+wait_until() {
+	local tenths=$1 i=0
+	shift
+	until "$@"; do
+		i=$((i + 1))
+		[ "$i" -le "$tenths" ] || return 1
+		sleep 0.1
+	done
+}
+
+file_contains() { grep -q -- "$2" "$1" 2>/dev/null; }
+no_process_matches() { ! pgrep -f -- "$1" >/dev/null; }
+process_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# A marker unique to this test, to find our processes with pgrep -f.
+unique_marker() { echo "sbx-test-marker-$$-$RANDOM-$RANDOM"; }
+
+# The temp files and directories I own, where sbx could leave some. The test
+# runner's own (bats-run-*) are not sbx's.
+tmp_snapshot() {
+	find /tmp /var/tmp /dev/shm ${TMPDIR:+"$TMPDIR"} -mindepth 1 -maxdepth 1 \
+		-user "$(id -u)" ! -name 'bats-run-*' ! -name 'sbx-host-probe.*' 2>/dev/null | sort -u
+}
