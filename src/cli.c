@@ -54,72 +54,71 @@ struct opt {
 };
 
 static const struct opt opts[] = {
-	{"user", 0, true, false, OPT_USER},
-	{"net", 0, true, false, OPT_NET},
-	{"allow-host-loopback", 0, false, true, OPT_ALLOW_HOST_LOOPBACK},
-	{"publish", 'p', true, true, OPT_PUBLISH},
-	{"hostname", 0, true, false, OPT_HOSTNAME},
-	{"bind", 0, true, false, OPT_BIND},
-	{"ro-bind", 0, true, false, OPT_RO_BIND},
-	{"tmpfs", 0, true, false, OPT_TMPFS},
-	{"cwd", 0, true, false, OPT_CWD},
-	{"home", 0, true, false, OPT_HOME},
-	{"rootfs", 0, true, true, OPT_ROOTFS},
-	{"overlay", 0, true, true, OPT_OVERLAY},
-	{"workdir", 'w', true, false, OPT_WORKDIR},
-	{"env", 'e', true, false, OPT_ENV},
-	{"clearenv", 0, false, false, OPT_CLEARENV},
-	{"timeout", 0, true, true, OPT_TIMEOUT},
-	{"memory", 0, true, true, OPT_MEMORY},
-	{"pids", 0, true, true, OPT_PIDS},
-	{"cpus", 0, true, true, OPT_CPUS},
-	{"rlimit", 0, true, true, OPT_RLIMIT},
-	{"cap-add", 0, true, true, OPT_CAP_ADD},
-	{"seccomp", 0, true, true, OPT_SECCOMP},
-	{"allow-userns", 0, false, true, OPT_ALLOW_USERNS},
-	{"tty", 0, true, false, OPT_TTY},
-	{"tty", 't', false, false, OPT_TTY_ALWAYS, true},
-	{"profile", 0, true, true, OPT_PROFILE},
-	{"json-status-fd", 0, true, true, OPT_JSON_STATUS_FD},
-	{"stats", 0, false, true, OPT_STATS},
-	{"verbose", 'v', false, false, OPT_VERBOSE},
-	{"help", 'h', false, false, OPT_HELP},
+    {"user", 0, true, false, OPT_USER},
+    {"net", 0, true, false, OPT_NET},
+    {"allow-host-loopback", 0, false, true, OPT_ALLOW_HOST_LOOPBACK},
+    {"publish", 'p', true, true, OPT_PUBLISH},
+    {"hostname", 0, true, false, OPT_HOSTNAME},
+    {"bind", 0, true, false, OPT_BIND},
+    {"ro-bind", 0, true, false, OPT_RO_BIND},
+    {"tmpfs", 0, true, false, OPT_TMPFS},
+    {"cwd", 0, true, false, OPT_CWD},
+    {"home", 0, true, false, OPT_HOME},
+    {"rootfs", 0, true, true, OPT_ROOTFS},
+    {"overlay", 0, true, true, OPT_OVERLAY},
+    {"workdir", 'w', true, false, OPT_WORKDIR},
+    {"env", 'e', true, false, OPT_ENV},
+    {"clearenv", 0, false, false, OPT_CLEARENV},
+    {"timeout", 0, true, true, OPT_TIMEOUT},
+    {"memory", 0, true, true, OPT_MEMORY},
+    {"pids", 0, true, true, OPT_PIDS},
+    {"cpus", 0, true, true, OPT_CPUS},
+    {"rlimit", 0, true, true, OPT_RLIMIT},
+    {"cap-add", 0, true, true, OPT_CAP_ADD},
+    {"seccomp", 0, true, true, OPT_SECCOMP},
+    {"allow-userns", 0, false, true, OPT_ALLOW_USERNS},
+    {"tty", 0, true, false, OPT_TTY},
+    {"tty", 't', false, false, OPT_TTY_ALWAYS, true},
+    {"profile", 0, true, true, OPT_PROFILE},
+    {"json-status-fd", 0, true, true, OPT_JSON_STATUS_FD},
+    {"stats", 0, false, true, OPT_STATS},
+    {"verbose", 'v', false, false, OPT_VERBOSE},
+    {"help", 'h', false, false, OPT_HELP},
 };
 
 const char cli_usage[] =
-	"usage: sbx run [OPTIONS] [--] COMMAND [ARG...]\n"
-	"       sbx doctor\n"
-	"       sbx --version | --help | run --help\n"
-	"\n"
-	"Run COMMAND in a rootless sandbox: its own user, PID, mount, network,\n"
-	"UTS, IPC and cgroup namespaces, no capabilities, a read-only view of the\n"
-	"system, an empty $HOME and the current directory shared read-write.\n"
-	"See 'sbx run --help' for the options.\n";
+    "usage: sbx run [OPTIONS] [--] COMMAND [ARG...]\n"
+    "       sbx doctor\n"
+    "       sbx --version | --help | run --help\n"
+    "\n"
+    "Run COMMAND in a rootless sandbox: its own user, PID, mount, network,\n"
+    "UTS, IPC and cgroup namespaces, no capabilities, a read-only view of the\n"
+    "system, an empty $HOME and the current directory shared read-write.\n"
+    "See 'sbx run --help' for the options.\n";
 
 const char cli_run_usage[] =
-	"usage: sbx run [OPTIONS] [--] COMMAND [ARG...]\n"
-	"\n"
-	"  --user keep|root|UID[:GID]   identity inside (default keep: your own ids)\n"
-	"  --net none                   own network namespace with loopback only\n"
-	"  --hostname NAME              UTS hostname (default sbx)\n"
-	"  --bind SRC[:DST]             bind SRC read-write at DST (default SRC)\n"
-	"  --ro-bind SRC[:DST]          bind SRC read-only at DST\n"
-	"  --tmpfs DST[:size=BYTES]     empty tmpfs at DST\n"
-	"  --cwd rw|ro|none             how the current directory is shared (default rw)\n"
-	"  --home tmpfs|ro|rw           what the sandbox sees at $HOME (default tmpfs)\n"
-	"  -w, --workdir DIR            working directory inside\n"
-	"  -e, --env KEY=VAL | KEY      set a variable, or pass KEY from outside\n"
-	"  --clearenv                   start the environment from nothing\n"
-	"  --tty auto|never             no terminal relay yet: the payload gets its own\n"
-	"                               session and the caller's stdin, stdout, stderr\n"
-	"  -v, --verbose                trace each setup step on stderr\n"
-	"  -h, --help                   this text\n"
-	"\n"
-	"Exit status: the command's own; 128+N when signal N killed it; 125 when\n"
-	"sbx failed; 126 when COMMAND is not executable; 127 when not found.\n";
+    "usage: sbx run [OPTIONS] [--] COMMAND [ARG...]\n"
+    "\n"
+    "  --user keep|root|UID[:GID]   identity inside (default keep: your own ids)\n"
+    "  --net none                   own network namespace with loopback only\n"
+    "  --hostname NAME              UTS hostname (default sbx)\n"
+    "  --bind SRC[:DST]             bind SRC read-write at DST (default SRC)\n"
+    "  --ro-bind SRC[:DST]          bind SRC read-only at DST\n"
+    "  --tmpfs DST[:size=BYTES]     empty tmpfs at DST\n"
+    "  --cwd rw|ro|none             how the current directory is shared (default rw)\n"
+    "  --home tmpfs|ro|rw           what the sandbox sees at $HOME (default tmpfs)\n"
+    "  -w, --workdir DIR            working directory inside\n"
+    "  -e, --env KEY=VAL | KEY      set a variable, or pass KEY from outside\n"
+    "  --clearenv                   start the environment from nothing\n"
+    "  --tty auto|never             no terminal relay yet: the payload gets its own\n"
+    "                               session and the caller's stdin, stdout, stderr\n"
+    "  -v, --verbose                trace each setup step on stderr\n"
+    "  -h, --help                   this text\n"
+    "\n"
+    "Exit status: the command's own; 128+N when signal N killed it; 125 when\n"
+    "sbx failed; 126 when COMMAND is not executable; 127 when not found.\n";
 
-static const char *const later_issue_note =
-	"not implemented yet in this version of sbx";
+static const char *const later_issue_note = "not implemented yet in this version of sbx";
 
 int cli_parse_id(const char *s, unsigned int *out)
 {
@@ -155,15 +154,18 @@ int cli_parse_user(const char *s, struct plan *plan)
 		char buf[32];
 		size_t n = (size_t)(colon - s);
 		if (n == 0 || n >= sizeof(buf))
-			return err_set(0, "invalid --user '%s': expected keep, root or UID[:GID]", s);
+			return err_set(0, "invalid --user '%s': expected keep, root or UID[:GID]",
+				       s);
 		memcpy(buf, s, n);
 		buf[n] = '\0';
 		if (cli_parse_id(buf, &uid) < 0 || cli_parse_id(colon + 1, &gid) < 0)
-			return err_set(0, "invalid --user '%s': expected keep, root or UID[:GID]", s);
+			return err_set(0, "invalid --user '%s': expected keep, root or UID[:GID]",
+				       s);
 		plan->gid_given = true;
 	} else {
 		if (cli_parse_id(s, &uid) < 0)
-			return err_set(0, "invalid --user '%s': expected keep, root or UID[:GID]", s);
+			return err_set(0, "invalid --user '%s': expected keep, root or UID[:GID]",
+				       s);
 		gid = uid;
 		plan->gid_given = false;
 	}
@@ -179,7 +181,8 @@ int cli_parse_size(const char *s, unsigned long long *out)
 	char *end;
 
 	if (s[0] < '0' || s[0] > '9')
-		return err_set(0, "invalid size '%s': expected BYTES with an optional k, m or g", s);
+		return err_set(0, "invalid size '%s': expected BYTES with an optional k, m or g",
+			       s);
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno != 0)
@@ -187,14 +190,28 @@ int cli_parse_size(const char *s, unsigned long long *out)
 	switch (*end) {
 	case '\0':
 		break;
-	case 'k': case 'K': mult = 1ULL << 10; end++; break;
-	case 'm': case 'M': mult = 1ULL << 20; end++; break;
-	case 'g': case 'G': mult = 1ULL << 30; end++; break;
+	case 'k':
+	case 'K':
+		mult = 1ULL << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1ULL << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1ULL << 30;
+		end++;
+		break;
 	default:
-		return err_set(0, "invalid size '%s': expected BYTES with an optional k, m or g", s);
+		return err_set(0, "invalid size '%s': expected BYTES with an optional k, m or g",
+			       s);
 	}
 	if (*end != '\0')
-		return err_set(0, "invalid size '%s': expected BYTES with an optional k, m or g", s);
+		return err_set(0, "invalid size '%s': expected BYTES with an optional k, m or g",
+			       s);
 	if (v == 0)
 		return err_set(0, "invalid size '%s': must be more than 0", s);
 	if (v > ULLONG_MAX / mult)
@@ -284,12 +301,16 @@ static int parse_bind(struct plan *plan, enum mount_kind kind, const char *v)
 	if (colon) {
 		if (cli_normalize_path(colon + 1, &m.dst) < 0) {
 			free(m.src);
-			return err_set(0, "invalid --%s '%s': DST must be an absolute path without '..'", name, v);
+			return err_set(
+			    0, "invalid --%s '%s': DST must be an absolute path without '..'", name,
+			    v);
 		}
 		if (strcmp(m.dst, "/") == 0) {
 			free(m.src);
 			free(m.dst);
-			return err_set(0, "invalid --%s '%s': cannot replace / (--rootfs is for that)", name, v);
+			return err_set(0,
+				       "invalid --%s '%s': cannot replace / (--rootfs is for that)",
+				       name, v);
 		}
 	}
 	return push_mount(plan, m);
@@ -310,7 +331,8 @@ static int parse_tmpfs(struct plan *plan, const char *v)
 			return -1;
 	}
 	if (cli_normalize_path(dst, &m.dst) < 0)
-		return err_set(0, "invalid --tmpfs '%s': DST must be an absolute path without '..'", v);
+		return err_set(0, "invalid --tmpfs '%s': DST must be an absolute path without '..'",
+			       v);
 	if (strcmp(m.dst, "/") == 0) {
 		free(m.dst);
 		return err_set(0, "invalid --tmpfs '%s': cannot replace /", v);
@@ -385,7 +407,8 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 		return 0;
 	case OPT_HOSTNAME:
 		if (!hostname_valid(v))
-			return err_set(0, "invalid --hostname '%s': use 1-64 letters, digits, '-' or '.'", v);
+			return err_set(
+			    0, "invalid --hostname '%s': use 1-64 letters, digits, '-' or '.'", v);
 		return replace_str(&plan->hostname, v);
 	case OPT_BIND:
 		return parse_bind(plan, MOUNT_BIND, v);
@@ -407,7 +430,8 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 	case OPT_WORKDIR: {
 		char *p;
 		if (cli_normalize_path(v, &p) < 0)
-			return err_set(0, "invalid --workdir '%s': expected an absolute path without '..'", v);
+			return err_set(
+			    0, "invalid --workdir '%s': expected an absolute path without '..'", v);
 		free(plan->workdir);
 		plan->workdir = p;
 		return 0;
@@ -419,10 +443,12 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 		return 0;
 	case OPT_TTY:
 		if (parse_choice("tty", v, ttys, ARRAY_SIZE(ttys)) < 0)
-			return err_set(0, "--tty %s is %s; use --tty auto or never", v, later_issue_note);
+			return err_set(0, "--tty %s is %s; use --tty auto or never", v,
+				       later_issue_note);
 		return 0;
 	case OPT_TTY_ALWAYS:
-		return err_set(0, "-t (--tty always) is %s; use --tty auto or never", later_issue_note);
+		return err_set(0, "-t (--tty always) is %s; use --tty auto or never",
+			       later_issue_note);
 	case OPT_VERBOSE:
 		plan->verbose = true;
 		return 0;
@@ -434,7 +460,8 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 static const struct opt *find_long(const char *name, size_t n)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
-		if (!opts[i].short_only && strlen(opts[i].name) == n && strncmp(opts[i].name, name, n) == 0)
+		if (!opts[i].short_only && strlen(opts[i].name) == n &&
+		    strncmp(opts[i].name, name, n) == 0)
 			return &opts[i];
 	return NULL;
 }
@@ -477,7 +504,9 @@ static int parse_one(struct plan *plan, int argc, char **argv, int *i)
 		}
 		if (arg[2] != '\0') {
 			if (!o->has_arg)
-				return err_set(0, "option -%c takes no value (write short options apart)", arg[1]);
+				return err_set(
+				    0, "option -%c takes no value (write short options apart)",
+				    arg[1]);
 			value = arg + 2;
 		}
 	}

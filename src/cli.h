@@ -19,8 +19,8 @@ enum mount_kind { MOUNT_BIND, MOUNT_RO_BIND, MOUNT_TMPFS };
 
 struct user_mount {
 	enum mount_kind kind;
-	char *src; /* NULL for tmpfs; made absolute and real before launch */
-	char *dst; /* absolute path inside */
+	char *src;		       /* NULL for tmpfs; made absolute and real before launch */
+	char *dst;		       /* absolute path inside */
 	unsigned long long size_bytes; /* tmpfs; 0 = the default cap */
 };
 

@@ -11,7 +11,7 @@
 /* Everything else (tokens, SSH_AUTH_SOCK, DBUS_SESSION_BUS_ADDRESS,
  * DISPLAY, LD_PRELOAD, ...) is dropped unless named with -e. */
 static const char *const kept[] = {
-	"PATH", "TERM", "LANG", "TZ", "HOME", "USER", "LOGNAME", "SHELL",
+    "PATH", "TERM", "LANG", "TZ", "HOME", "USER", "LOGNAME", "SHELL",
 };
 
 static size_t name_len(const char *entry)

@@ -59,7 +59,8 @@ static __attribute__((noreturn)) void payload_exec(struct sandbox *sb)
 	err = errno;
 	code = status_exec_code(err);
 	if (code == EXIT_NOT_FOUND && !strchr(cmd, '/'))
-		snprintf(msg, sizeof(msg), "%s: command not found (not in the sandbox's PATH)", cmd);
+		snprintf(msg, sizeof(msg), "%s: command not found (not in the sandbox's PATH)",
+			 cmd);
 	else
 		snprintf(msg, sizeof(msg), "%s: %s", cmd, strerror(err));
 	report_send(sb->report_w, REPORT_EXEC, code, 0, msg);

@@ -67,7 +67,8 @@ static int prepare(struct sandbox *sb, const struct plan *plan)
 	bool have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
 
 	if (!have_cwd)
-		warn_line("cannot read the current directory (%s); it is not shared", strerror(errno));
+		warn_line("cannot read the current directory (%s); it is not shared",
+			  strerror(errno));
 	if (!(home = caller_home()))
 		return -1;
 	if (userns_prepare(plan, &sb->ids) < 0)
@@ -216,7 +217,8 @@ static int supervise(struct sandbox *sb, pid_t child)
 	if (o.have_report)
 		return status_exit_code(o.report.wstatus);
 	if (WIFSIGNALED(o.child_status)) {
-		fprintf(stderr, "sbx: the sandbox's init was killed by signal %d\n", WTERMSIG(o.child_status));
+		fprintf(stderr, "sbx: the sandbox's init was killed by signal %d\n",
+			WTERMSIG(o.child_status));
 		return EXIT_SIGNAL_BASE + WTERMSIG(o.child_status);
 	}
 	fprintf(stderr, "sbx: the sandbox's init exited with status %d before the command ran\n",
@@ -226,7 +228,8 @@ static int supervise(struct sandbox *sb, pid_t child)
 
 int launch_run(const struct plan *plan)
 {
-	struct sandbox sb = {.plan = plan, .sync_r = -1, .sync_w = -1, .report_r = -1, .report_w = -1};
+	struct sandbox sb = {
+	    .plan = plan, .sync_r = -1, .sync_w = -1, .report_r = -1, .report_w = -1};
 	sigset_t old, blocked;
 	pid_t child;
 	int rc;
@@ -276,7 +279,10 @@ out_mask:
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
 	for (size_t i = 0; i < 4; i++) {
-		int fd = i == 0 ? sb.sync_r : i == 1 ? sb.sync_w : i == 2 ? sb.report_r : sb.report_w;
+		int fd = i == 0	  ? sb.sync_r
+			 : i == 1 ? sb.sync_w
+			 : i == 2 ? sb.report_r
+				  : sb.report_w;
 		if (fd >= 0)
 			close_nointr(fd);
 	}

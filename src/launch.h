@@ -22,7 +22,7 @@ enum report_kind { REPORT_FAIL = 1, REPORT_EXEC = 2, REPORT_STATUS = 3 };
 
 struct report {
 	int32_t kind;
-	int32_t code;    /* exit code for FAIL/EXEC */
+	int32_t code;	 /* exit code for FAIL/EXEC */
 	int32_t wstatus; /* payload's wait status for STATUS */
 	char msg[SBX_ERR_MAX + SBX_ERR_MAX / 2];
 };

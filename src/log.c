@@ -96,7 +96,8 @@ void log_verbose(const char *fmt, ...)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (start.tv_sec == 0 && start.tv_nsec == 0)
 		start = now;
-	ms = (double)(now.tv_sec - start.tv_sec) * 1e3 + (double)(now.tv_nsec - start.tv_nsec) / 1e6;
+	ms =
+	    (double)(now.tv_sec - start.tv_sec) * 1e3 + (double)(now.tv_nsec - start.tv_nsec) / 1e6;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

@@ -17,22 +17,22 @@
 /* Read-only system directories of the host view; absent ones are skipped
  * and symlinks (merged /usr) stay symlinks. */
 static const char *const sysdirs[] = {
-	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt",
+    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt",
 };
 
 /* Directories whose whole subtree is system territory: sharing them (or
  * a directory below them) read-write would hand the payload the host's
  * own files, so they are never shared by default. */
 static const char *const system_trees[] = {
-	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt",
-	"/boot", "/proc", "/sys", "/dev", "/run",
+    "/usr", "/bin", "/sbin", "/lib",  "/lib32", "/lib64", "/libx32",
+    "/etc", "/opt", "/boot", "/proc", "/sys",	"/dev",	  "/run",
 };
 
 /* Shared places where other programs keep their sockets and secrets
  * (ssh-agent and X11 sockets in /tmp): refuse the directory itself; a
  * project below it is fine. */
 static const char *const shared_roots[] = {
-	"/tmp", "/var/tmp", "/var", "/home", "/srv", "/mnt", "/media", "/dev/shm",
+    "/tmp", "/var/tmp", "/var", "/home", "/srv", "/mnt", "/media", "/dev/shm",
 };
 
 bool mounts_cwd_is_unsafe(const char *cwd, const char *home)
@@ -73,7 +73,7 @@ static int add_tmpfs(struct mount_plan *mp, const char *dst, unsigned int mode, 
 		     unsigned long long size)
 {
 	struct mount_step s = {
-		.kind = STEP_TMPFS, .mode = mode, .owned_by_target = owned, .size_bytes = size};
+	    .kind = STEP_TMPFS, .mode = mode, .owned_by_target = owned, .size_bytes = size};
 	return add_step(mp, s, NULL, dst);
 }
 
@@ -114,7 +114,8 @@ static int add_net_files(struct mount_plan *mp, const struct plan *plan)
 
 	if (!hosts)
 		return -1;
-	if (add_step(mp, s, hosts, "/etc/hosts") < 0 || add_step(mp, s, resolv, "/etc/resolv.conf") < 0)
+	if (add_step(mp, s, hosts, "/etc/hosts") < 0 ||
+	    add_step(mp, s, resolv, "/etc/resolv.conf") < 0)
 		return -1;
 	return 0;
 }
@@ -128,14 +129,16 @@ static int add_user_mounts(struct mount_plan *mp, const struct plan *plan)
 		if (m->kind == MOUNT_TMPFS)
 			r = add_tmpfs(mp, m->dst, 0755, true, m->size_bytes);
 		else
-			r = add_bind(mp, m->src, m->dst ? m->dst : m->src, m->kind == MOUNT_RO_BIND);
+			r = add_bind(mp, m->src, m->dst ? m->dst : m->src,
+				     m->kind == MOUNT_RO_BIND);
 		if (r < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int mounts_plan_build(const struct plan *plan, const struct host_facts *host, struct mount_plan *out)
+int mounts_plan_build(const struct plan *plan, const struct host_facts *host,
+		      struct mount_plan *out)
 {
 	const char *home = host->home;
 	const char *cwd = host->cwd;

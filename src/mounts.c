@@ -73,8 +73,8 @@ static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urand
 static int open_in_root(const struct view *v, const char *path, int flags)
 {
 	struct sbx_open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = SBX_RESOLVE_IN_ROOT | SBX_RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .resolve = SBX_RESOLVE_IN_ROOT | SBX_RESOLVE_NO_MAGICLINKS,
 	};
 	const char *rel = path;
 
@@ -154,12 +154,14 @@ static int make_mountpoint(const struct view *v, const char *dst, bool is_dir)
 
 		char *slash = strrchr(prefix, '/');
 		*slash = '\0';
-		_cleanup_close_ int parent = open_in_root(v, prefix[0] ? prefix : "/", O_PATH | O_DIRECTORY);
+		_cleanup_close_ int parent =
+		    open_in_root(v, prefix[0] ? prefix : "/", O_PATH | O_DIRECTORY);
 		*slash = '/';
 		if (parent < 0)
 			return err_set(errno, "mount point %s", prefix);
 		if (last && !is_dir) {
-			int f = openat(parent, slash + 1, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+			int f = openat(parent, slash + 1,
+				       O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
 			if (f < 0 && errno != EEXIST)
 				return err_set(errno, "create mount point %s", prefix);
 			if (f >= 0)
@@ -167,7 +169,8 @@ static int make_mountpoint(const struct view *v, const char *dst, bool is_dir)
 		} else if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST) {
 			return err_set(errno, "create mount point %s", prefix);
 		}
-		if (owned_dir(v, prefix) && fchownat(parent, slash + 1, v->uid, v->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		if (owned_dir(v, prefix) &&
+		    fchownat(parent, slash + 1, v->uid, v->gid, AT_SYMLINK_NOFOLLOW) < 0)
 			return err_set(errno, "chown %s", prefix);
 		if (last) {
 			fd = open_in_root(v, prefix, O_PATH);
@@ -179,7 +182,8 @@ static int make_mountpoint(const struct view *v, const char *dst, bool is_dir)
 	return err_set(EINVAL, "mount point '%s'", dst);
 }
 
-static int bind_at(const struct view *v, const char *host_src, const char *dst, bool is_dir, uint64_t attrs)
+static int bind_at(const struct view *v, const char *host_src, const char *dst, bool is_dir,
+		   uint64_t attrs)
 {
 	_cleanup_close_ int fd = make_mountpoint(v, dst, is_dir);
 	char path[64];
@@ -228,7 +232,8 @@ static int step_sysdir(const struct view *v, const struct mount_step *s)
 	}
 	if (!S_ISDIR(st.st_mode))
 		return 0;
-	return bind_at(v, host_src, s->dst, true, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV);
+	return bind_at(v, host_src, s->dst, true,
+		       SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV);
 }
 
 static int mount_fs(const struct view *v, const char *dst, const char *type, unsigned long flags,
@@ -252,7 +257,8 @@ static int step_tmpfs(const struct view *v, const struct mount_step *s)
 	if (s->size_bytes)
 		n += snprintf(data + n, sizeof(data) - (size_t)n, ",size=%llu", s->size_bytes);
 	if (s->owned_by_target)
-		snprintf(data + n, sizeof(data) - (size_t)n, ",uid=%u,gid=%u", (unsigned)v->uid, (unsigned)v->gid);
+		snprintf(data + n, sizeof(data) - (size_t)n, ",uid=%u,gid=%u", (unsigned)v->uid,
+			 (unsigned)v->gid);
 	return mount_fs(v, s->dst, "tmpfs", MS_NOSUID | MS_NODEV, data);
 }
 
@@ -261,11 +267,9 @@ static int step_dev(const struct view *v, const struct mount_step *s)
 	static const struct {
 		const char *name, *target;
 	} links[] = {
-		{"ptmx", "pts/ptmx"},
-		{"fd", "/proc/self/fd"},
-		{"stdin", "/proc/self/fd/0"},
-		{"stdout", "/proc/self/fd/1"},
-		{"stderr", "/proc/self/fd/2"},
+	    {"ptmx", "pts/ptmx"},	   {"fd", "/proc/self/fd"},
+	    {"stdin", "/proc/self/fd/0"},  {"stdout", "/proc/self/fd/1"},
+	    {"stderr", "/proc/self/fd/2"},
 	};
 	char host[64], dst[64];
 
@@ -280,7 +284,8 @@ static int step_dev(const struct view *v, const struct mount_step *s)
 	}
 	/* Our own devpts instance: the payload's ptys are invisible outside,
 	 * and the host's ptys are invisible inside. */
-	if (mount_fs(v, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
+	if (mount_fs(v, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return -1;
 	if (mount_fs(v, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
 		return -1;
@@ -289,7 +294,8 @@ static int step_dev(const struct view *v, const struct mount_step *s)
 		if (symlinkat(links[i].target, v->root_fd, dst) < 0)
 			return err_set(errno, "symlink /%s", dst);
 	}
-	return set_attrs(v, "/dev", SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_NOEXEC, false);
+	return set_attrs(
+	    v, "/dev", SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_NOEXEC, false);
 }
 
 static int step_file(struct view *v, const struct mount_step *s)
@@ -310,7 +316,8 @@ static int step_file(struct view *v, const struct mount_step *s)
 	}
 	if (mount(file, fd_path(tgt, path), NULL, MS_BIND, NULL) < 0)
 		return err_set(errno, "bind generated %s", s->dst);
-	return set_attrs(v, s->dst, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_NOEXEC, false);
+	return set_attrs(
+	    v, s->dst, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_NOEXEC, false);
 }
 
 static int apply_step(struct view *v, const struct mount_step *s)
@@ -326,7 +333,8 @@ static int apply_step(struct view *v, const struct mount_step *s)
 		return step_dev(v, s);
 	case STEP_SYS:
 		/* sysfs of our own net namespace: /sys/class/net lists only ours. */
-		return mount_fs(v, s->dst, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		return mount_fs(v, s->dst, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				NULL);
 	case STEP_TMPFS:
 		return step_tmpfs(v, s);
 	case STEP_BIND:
@@ -392,7 +400,8 @@ int mounts_apply(const struct mount_plan *mp, uid_t uid, gid_t gid)
 			goto out;
 	}
 	/* Nothing may be created at the top of the sandbox's tree. */
-	if (set_attrs_fd(v.root_fd, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV, false) < 0) {
+	if (set_attrs_fd(v.root_fd, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV, false) <
+	    0) {
 		err_set(errno, "make the new root read-only");
 		goto out;
 	}
@@ -417,7 +426,8 @@ int mounts_resolve_sources(struct plan *plan, const char *cwd)
 		real = realpath(abs, NULL);
 		if (!real) {
 			err_set(errno, "bind source %s", m->src);
-			err_hint("check the path given to --%s", m->kind == MOUNT_BIND ? "bind" : "ro-bind");
+			err_hint("check the path given to --%s",
+				 m->kind == MOUNT_BIND ? "bind" : "ro-bind");
 			return -1;
 		}
 		free(m->src);

@@ -51,7 +51,8 @@ struct mount_plan {
 /* Is sharing this directory unsafe by default (DESIGN.md section 3)? */
 bool mounts_cwd_is_unsafe(const char *cwd, const char *home);
 
-int mounts_plan_build(const struct plan *plan, const struct host_facts *host, struct mount_plan *out);
+int mounts_plan_build(const struct plan *plan, const struct host_facts *host,
+		      struct mount_plan *out);
 void mounts_plan_free(struct mount_plan *mp);
 
 /* Make every bind source absolute and real (symlinks resolved) while the

@@ -77,8 +77,9 @@ int subid_parse_line(const char *line, const char *user, uint32_t id, struct id_
 	 * printed in decimal ("01000" is nobody's). */
 	char idbuf[16];
 	int idlen = snprintf(idbuf, sizeof(idbuf), "%u", id);
-	bool mine = len[0] > 0 && ((user && strlen(user) == len[0] && strncmp(f[0], user, len[0]) == 0) ||
-				   ((size_t)idlen == len[0] && strncmp(f[0], idbuf, len[0]) == 0));
+	bool mine =
+	    len[0] > 0 && ((user && strlen(user) == len[0] && strncmp(f[0], user, len[0]) == 0) ||
+			   ((size_t)idlen == len[0] && strncmp(f[0], idbuf, len[0]) == 0));
 	if (!mine)
 		return 0;
 	out->start = start;
@@ -123,24 +124,30 @@ int userns_layout(enum user_mode mode, uint32_t want, uint32_t caller, const str
 	/* A range holding host id 0 or the caller's own id would map host root
 	 * into the sandbox, or map one host id twice (which the kernel refuses
 	 * with a message nobody could act on). */
-	if (range && (range->start == 0 || (caller >= range->start && caller - range->start < range->count))) {
-		err_set(0, "the subordinate %s range %u-%u in /etc/sub%s contains %s", what, range->start,
-			range->start + range->count - 1, what, range->start == 0 ? "host id 0" : "your own id");
-		err_hint("give yourself a range that starts above every real id, e.g. 100000-165535");
+	if (range && (range->start == 0 ||
+		      (caller >= range->start && caller - range->start < range->count))) {
+		err_set(0, "the subordinate %s range %u-%u in /etc/sub%s contains %s", what,
+			range->start, range->start + range->count - 1, what,
+			range->start == 0 ? "host id 0" : "your own id");
+		err_hint(
+		    "give yourself a range that starts above every real id, e.g. 100000-165535");
 		return -1;
 	}
 	if (caller == 0) {
 		/* Real root: the sandbox gets root's subordinate range only, so
 		 * no id inside is host root (files it writes are not root's). */
 		if (!range) {
-			err_set(0, "running sbx as root needs a subordinate %s range for root", what);
-			err_hint("usermod --add-subuids 100000-165535 --add-subgids 100000-165535 root, "
-				 "or run sbx as a normal user");
+			err_set(0, "running sbx as root needs a subordinate %s range for root",
+				what);
+			err_hint(
+			    "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 root, "
+			    "or run sbx as a normal user");
 			return -1;
 		}
 		if (mode == USER_ID && want >= range->count)
-			return err_set(0, "--user: %s %u is not mapped (root's subordinate range has %u ids)",
-				       what, want, range->count);
+			return err_set(
+			    0, "--user: %s %u is not mapped (root's subordinate range has %u ids)",
+			    what, want, range->count);
 		add_line(out, 0, range->start, range->count);
 		out->target = mode == USER_ID ? want : 0;
 		return 0;
@@ -150,7 +157,8 @@ int userns_layout(enum user_mode mode, uint32_t want, uint32_t caller, const str
 		/* podman's keep-id: the caller is itself, the range fills the
 		 * ids around it. */
 		if (range && caller > 0)
-			add_line(out, 0, range->start, caller < range->count ? caller : range->count);
+			add_line(out, 0, range->start,
+				 caller < range->count ? caller : range->count);
 		add_line(out, caller, caller, 1);
 		if (range && range->count > caller)
 			add_line(out, caller + 1, range->start + caller, range->count - caller);
@@ -161,9 +169,12 @@ int userns_layout(enum user_mode mode, uint32_t want, uint32_t caller, const str
 	/* root layout: the caller is 0, the range is 1..N. */
 	if (mode == USER_ID && want > (range ? range->count : 0)) {
 		if (range)
-			return err_set(0, "--user: %s %u is not mapped (use 0 to %u, or add more subordinate ids)",
+			return err_set(0,
+				       "--user: %s %u is not mapped (use 0 to %u, or add more "
+				       "subordinate ids)",
 				       what, want, range->count);
-		err_set(0, "--user: %s %u cannot be mapped without a subordinate %s range", what, want, what);
+		err_set(0, "--user: %s %u cannot be mapped without a subordinate %s range", what,
+			want, what);
 		err_hint("usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER");
 		return -1;
 	}
@@ -250,22 +261,27 @@ int userns_prepare(const struct plan *plan, struct userns_ids *ids)
 	} else {
 		ranged = have_ur && have_gr && helpers;
 		if (!have_ur || !have_gr)
-			warn_line("no subordinate ids for %s in /etc/subuid and /etc/subgid; only your own "
-				  "uid and gid are mapped (fix: sudo usermod --add-subuids 100000-165535 "
-				  "--add-subgids 100000-165535 %s)",
-				  user ? user : "you", user ? user : "$USER");
+			warn_line(
+			    "no subordinate ids for %s in /etc/subuid and /etc/subgid; only your "
+			    "own "
+			    "uid and gid are mapped (fix: sudo usermod --add-subuids 100000-165535 "
+			    "--add-subgids 100000-165535 %s)",
+			    user ? user : "you", user ? user : "$USER");
 		else if (!helpers)
-			warn_line("%s or %s is missing or not setuid; only your own uid and gid are mapped "
+			warn_line("%s or %s is missing or not setuid; only your own uid and gid "
+				  "are mapped "
 				  "(fix: install the uidmap package)",
 				  SBX_NEWUIDMAP, SBX_NEWGIDMAP);
 		ids->uid_helper = ids->gid_helper = ranged;
 	}
-	if (userns_layout(plan->user, plan->uid, uid, ranged && have_ur ? &ur : NULL, &ids->uid, "uid") < 0)
+	if (userns_layout(plan->user, plan->uid, uid, ranged && have_ur ? &ur : NULL, &ids->uid,
+			  "uid") < 0)
 		return -1;
 	uint32_t want_gid = plan->gid;
 	if (plan->user == USER_ID && !plan->gid_given && plan->uid == uid && !ranged)
 		want_gid = gid;
-	if (userns_layout(plan->user, want_gid, gid, ranged && have_gr ? &gr : NULL, &ids->gid, "gid") < 0)
+	if (userns_layout(plan->user, want_gid, gid, ranged && have_gr ? &gr : NULL, &ids->gid,
+			  "gid") < 0)
 		return -1;
 	return 0;
 }
@@ -346,7 +362,8 @@ int userns_write_maps(const struct userns_ids *ids, pid_t child)
 			return -1;
 	} else {
 		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)child);
-		if (userns_map_text(&ids->uid, text, sizeof(text)) < 0 || write_file(path, text) < 0)
+		if (userns_map_text(&ids->uid, text, sizeof(text)) < 0 ||
+		    write_file(path, text) < 0)
 			return -1;
 	}
 	if (ids->gid_helper)
