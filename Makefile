@@ -8,6 +8,7 @@ PKG_CONFIG ?= pkg-config
 # The setuid helpers of shadow-utils, by absolute path: never from $PATH.
 NEWUIDMAP ?= /usr/bin/newuidmap
 NEWGIDMAP ?= /usr/bin/newgidmap
+SLIRP4NETNS ?= /usr/bin/slirp4netns
 
 CFLAGS ?= -O2 -g
 ifeq ($(SANITIZE),1)
@@ -31,7 +32,8 @@ HARDEN_CFLAGS := -fstack-protector-strong -fPIE -fstack-clash-protection
 HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 
 ALL_CPPFLAGS := -DSBX_VERSION='"$(VERSION)"' -DSBX_NEWUIDMAP='"$(NEWUIDMAP)"' \
-	-DSBX_NEWGIDMAP='"$(NEWGIDMAP)"' $(HARDEN_CPPFLAGS) $(CPPFLAGS)
+	-DSBX_NEWGIDMAP='"$(NEWGIDMAP)"' -DSBX_SLIRP4NETNS='"$(SLIRP4NETNS)"' \
+	$(HARDEN_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARN_FLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
@@ -74,11 +76,19 @@ $(BUILD)/nohelper/userns.o: src/userns.c VERSION Makefile
 	$(CC) $(NOHELPER_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/sbx-nohelper: $(filter-out $(BUILD)/obj/userns.o,$(OBJS)) $(BUILD)/nohelper/userns.o
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+# Likewise without slirp4netns, for the "slirp4netns is missing" test.
+NOSLIRP_CPPFLAGS := $(subst $(SLIRP4NETNS),/nonexistent/slirp4netns,$(ALL_CPPFLAGS))
+$(BUILD)/noslirp/net.o: src/net.c VERSION Makefile
+	@mkdir -p $(@D)
+	$(CC) $(NOSLIRP_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/sbx-noslirp: $(filter-out $(BUILD)/obj/net.o,$(OBJS)) $(BUILD)/noslirp/net.o
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 # Unit tests, then the integration suite as an unprivileged user; the last
 # line is "check: N passed, N failed, N skipped".
-check: all unit fuzz-regress $(BUILD)/sbx-nohelper
-	SBX="$(abspath $(BUILD)/sbx)" SBX_NOHELPER="$(abspath $(BUILD)/sbx-nohelper)" UNIT_TESTS="$(abspath $(UNIT_BINS))" tests/check.sh
+check: all unit fuzz-regress $(BUILD)/sbx-nohelper $(BUILD)/sbx-noslirp
+	SBX="$(abspath $(BUILD)/sbx)" SBX_NOHELPER="$(abspath $(BUILD)/sbx-nohelper)" \
+	SBX_NOSLIRP="$(abspath $(BUILD)/sbx-noslirp)" UNIT_TESTS="$(abspath $(UNIT_BINS))" tests/check.sh
 
 install: $(BUILD)/sbx
 	install -d $(DESTDIR)$(BINDIR)

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@ enum opt_id {
 	OPT_NET,
 	OPT_ALLOW_HOST_LOOPBACK,
 	OPT_PUBLISH,
+	OPT_MTU,
 	OPT_HOSTNAME,
 	OPT_BIND,
 	OPT_RO_BIND,
@@ -56,8 +58,9 @@ struct opt {
 static const struct opt opts[] = {
     {"user", 0, true, false, OPT_USER},
     {"net", 0, true, false, OPT_NET},
-    {"allow-host-loopback", 0, false, true, OPT_ALLOW_HOST_LOOPBACK},
-    {"publish", 'p', true, true, OPT_PUBLISH},
+    {"allow-host-loopback", 0, false, false, OPT_ALLOW_HOST_LOOPBACK},
+    {"publish", 'p', true, false, OPT_PUBLISH},
+    {"mtu", 0, true, false, OPT_MTU},
     {"hostname", 0, true, false, OPT_HOSTNAME},
     {"bind", 0, true, false, OPT_BIND},
     {"ro-bind", 0, true, false, OPT_RO_BIND},
@@ -100,7 +103,12 @@ const char cli_run_usage[] =
     "usage: sbx run [OPTIONS] [--] COMMAND [ARG...]\n"
     "\n"
     "  --user keep|root|UID[:GID]   identity inside (default keep: your own ids)\n"
-    "  --net none                   own network namespace with loopback only\n"
+    "  --net slirp|none             own network namespace served by slirp4netns\n"
+    "                               (default), or with loopback only\n"
+    "  --allow-host-loopback        let 10.0.2.2 reach the host's 127.0.0.1\n"
+    "  -p, --publish [IP:]HPORT:PORT[/tcp|/udp]\n"
+    "                               forward a host port (IP 127.0.0.1) into the sandbox\n"
+    "  --mtu N                      MTU of tap0 with slirp (default 65520)\n"
     "  --hostname NAME              UTS hostname (default sbx)\n"
     "  --bind SRC[:DST]             bind SRC read-write at DST (default SRC)\n"
     "  --ro-bind SRC[:DST]          bind SRC read-only at DST\n"
@@ -358,6 +366,82 @@ static int parse_env(struct plan *plan, const char *v)
 	return 0;
 }
 
+static int parse_port(const char *s, size_t n, unsigned int *out)
+{
+	unsigned int v = 0;
+
+	if (n == 0 || n > 5)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned int)(s[i] - '0');
+	}
+	if (v == 0 || v > 65535)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_publish(const char *s, struct publish *out)
+{
+	const char *end = s + strlen(s);
+	const char *slash = strchr(s, '/');
+	const char *c1, *c2;
+	struct in_addr addr;
+
+	memset(out, 0, sizeof(*out));
+	if (slash) {
+		if (strcmp(slash, "/tcp") == 0)
+			out->udp = false;
+		else if (strcmp(slash, "/udp") == 0)
+			out->udp = true;
+		else
+			return err_set(0, "invalid --publish '%s': the protocol must be tcp or udp", s);
+		end = slash;
+	}
+	c2 = memrchr(s, ':', (size_t)(end - s));
+	if (!c2)
+		return err_set(0, "invalid --publish '%s': expected [IP:]HOSTPORT:PORT[/tcp|/udp]", s);
+	c1 = memrchr(s, ':', (size_t)(c2 - s));
+	if (parse_port(c2 + 1, (size_t)(end - c2 - 1), &out->guest_port) < 0 ||
+	    parse_port(c1 ? c1 + 1 : s, (size_t)(c2 - (c1 ? c1 + 1 : s)), &out->host_port) < 0)
+		return err_set(0, "invalid --publish '%s': ports must be 1 to 65535", s);
+	if (c1) {
+		size_t n = (size_t)(c1 - s);
+		if (n == 0 || n >= sizeof(out->host_ip))
+			return err_set(0, "invalid --publish '%s': expected an IPv4 address before the ports", s);
+		memcpy(out->host_ip, s, n);
+		out->host_ip[n] = '\0';
+		if (inet_pton(AF_INET, out->host_ip, &addr) != 1)
+			return err_set(0, "invalid --publish '%s': '%s' is not an IPv4 address", s,
+				       out->host_ip);
+	} else {
+		/* Published ports are for this machine unless asked otherwise. */
+		strcpy(out->host_ip, "127.0.0.1");
+	}
+	return 0;
+}
+
+static int push_publish(struct plan *plan, const char *v)
+{
+	struct publish p, *np;
+
+	if (cli_parse_publish(v, &p) < 0)
+		return -1;
+	p.spec = strdup(v);
+	if (!p.spec)
+		return err_set(ENOMEM, "out of memory");
+	np = realloc(plan->publish, (plan->n_publish + 1) * sizeof(*np));
+	if (!np) {
+		free(p.spec);
+		return err_set(ENOMEM, "out of memory");
+	}
+	plan->publish = np;
+	plan->publish[plan->n_publish++] = p;
+	return 0;
+}
+
 static bool hostname_valid(const char *s)
 {
 	size_t n = strlen(s);
@@ -399,12 +483,23 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 	case OPT_USER:
 		return cli_parse_user(v, plan);
 	case OPT_NET:
-		if (strcmp(v, "slirp") == 0)
-			return err_set(0, "--net slirp is %s; use --net none", later_issue_note);
 		if ((i = parse_choice("net", v, nets, ARRAY_SIZE(nets))) < 0)
-			return -1;
-		plan->net = NET_NONE;
+			return err_set(0, "invalid --net '%s': expected slirp or none", v);
+		plan->net = i == 0 ? NET_NONE : NET_SLIRP;
 		return 0;
+	case OPT_ALLOW_HOST_LOOPBACK:
+		plan->allow_host_loopback = true;
+		return 0;
+	case OPT_PUBLISH:
+		return push_publish(plan, v);
+	case OPT_MTU: {
+		unsigned int mtu;
+		if (cli_parse_id(v, &mtu) < 0 || mtu < SBX_MTU_MIN || mtu > SBX_MTU_MAX)
+			return err_set(0, "invalid --mtu '%s': expected %d to %d", v, SBX_MTU_MIN,
+				       SBX_MTU_MAX);
+		plan->mtu = mtu;
+		return 0;
+	}
 	case OPT_HOSTNAME:
 		if (!hostname_valid(v))
 			return err_set(
@@ -524,8 +619,8 @@ static void plan_defaults(struct plan *plan)
 {
 	memset(plan, 0, sizeof(*plan));
 	plan->user = USER_KEEP;
-	/* The slirp default of DESIGN.md arrives with the networking issue. */
-	plan->net = NET_NONE;
+	plan->net = NET_SLIRP;
+	plan->mtu = SBX_MTU_DEFAULT;
 	plan->cwd = SHARE_RW;
 	plan->home = HOME_TMPFS;
 }
@@ -557,6 +652,9 @@ static int parse_run(int argc, char **argv, struct plan *plan)
 	}
 	if (argv[i][0] == '\0')
 		return err_set(0, "COMMAND is an empty string");
+	if (plan->net == NET_NONE && (plan->n_publish > 0 || plan->allow_host_loopback))
+		return err_set(0, "--%s needs the slirp network; drop --net none",
+			       plan->n_publish > 0 ? "publish" : "allow-host-loopback");
 	plan->argv = &argv[i];
 	if (!plan->hostname && replace_str(&plan->hostname, "sbx") < 0)
 		return -1;
@@ -592,6 +690,9 @@ void plan_free(struct plan *plan)
 		free(plan->mounts[i].dst);
 	}
 	free(plan->mounts);
+	for (size_t i = 0; i < plan->n_publish; i++)
+		free(plan->publish[i].spec);
+	free(plan->publish);
 	for (size_t i = 0; i < plan->n_env_set; i++)
 		free(plan->env_set[i]);
 	free(plan->env_set);

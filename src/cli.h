@@ -24,6 +24,19 @@ struct user_mount {
 	unsigned long long size_bytes; /* tmpfs; 0 = the default cap */
 };
 
+/* -p/--publish [IP:]HOSTPORT:PORT[/tcp|/udp] */
+struct publish {
+	char host_ip[16]; /* dotted IPv4 */
+	unsigned int host_port;
+	unsigned int guest_port;
+	bool udp;
+	char *spec; /* as the user wrote it, for messages */
+};
+
+#define SBX_MTU_DEFAULT 65520
+#define SBX_MTU_MIN 68
+#define SBX_MTU_MAX 65521
+
 struct plan {
 	enum user_mode user;
 	uid_t uid; /* USER_ID only */
@@ -31,6 +44,10 @@ struct plan {
 	bool gid_given;
 
 	enum net_mode net;
+	bool allow_host_loopback;
+	unsigned int mtu;
+	struct publish *publish;
+	size_t n_publish;
 	char *hostname;
 
 	enum share_mode cwd;
@@ -60,6 +77,7 @@ void plan_free(struct plan *plan);
 int cli_parse_user(const char *s, struct plan *plan);
 int cli_parse_size(const char *s, unsigned long long *out);
 int cli_parse_id(const char *s, unsigned int *out);
+int cli_parse_publish(const char *s, struct publish *out);
 /* Normalise an absolute path lexically: collapse "//", "/./", reject "..". */
 int cli_normalize_path(const char *in, char **out);
 

@@ -101,10 +101,20 @@ static int arm_parent_death(const struct sandbox *sb)
 		return err_set(errno, "init: poll the sync pipe");
 	if (p.revents & (POLLHUP | POLLERR))
 		_exit(EXIT_SBX_FAILED);
-	/* Nobody inside may ptrace pid 1 or read its memory. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return err_set(errno, "init: make init non-dumpable");
 	return 0;
+}
+
+/* One byte from sbx.  EOF or anything else: sbx died or gave up (it prints
+ * why), so there is nothing for us to say. */
+static int wait_sync(struct sandbox *sb, char want)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(sb->sync_r, &c, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 && c == want ? 0 : -1;
 }
 
 static int setup(struct sandbox *sb)
@@ -112,7 +122,18 @@ static int setup(struct sandbox *sb)
 	log_verbose("init: released");
 	if (become_root_inside(sb) < 0 || arm_parent_death(sb) < 0)
 		return -1;
-	close_nointr(steal_fd(&sb->sync_r));
+	if (sb->plan->net == NET_SLIRP) {
+		/* sbx starts slirp4netns on this tap device while we build the
+		 * view; the payload waits for SYNC_NET below.  slirp4netns runs
+		 * as the caller and opens /proc/1/ns/{user,net}, which the kernel
+		 * allows only while pid 1 is dumpable (our id change just made
+		 * it not); it is made non-dumpable again before any payload. */
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+			return err_set(errno, "init: prctl dumpable");
+		if (net_tap_create() < 0)
+			return -1;
+		report_send(sb->report_w, REPORT_TAP, 0, 0, "");
+	}
 	/* Terminal signals reach sbx only, which forwards them once. */
 	if (setsid() < 0)
 		return err_set(errno, "setsid");
@@ -124,6 +145,12 @@ static int setup(struct sandbox *sb)
 	if (mounts_apply(&sb->mounts, sb->ids.uid.target, sb->ids.gid.target) < 0)
 		return -1;
 	log_verbose("init: view ready");
+	if (sb->plan->net == NET_SLIRP && wait_sync(sb, SYNC_NET) < 0)
+		_exit(EXIT_SBX_FAILED);
+	close_nointr(steal_fd(&sb->sync_r));
+	/* Nobody inside may ptrace pid 1 or read its memory. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return err_set(errno, "init: make init non-dumpable");
 	return 0;
 }
 
@@ -165,8 +192,6 @@ static __attribute__((noreturn)) void reap_loop(struct sandbox *sb, int sfd, pid
 void init_main(struct sandbox *sb)
 {
 	int keep[] = {sb->sync_r, sb->report_w};
-	char go;
-	ssize_t n;
 	int sfd;
 	pid_t payload;
 
@@ -180,10 +205,7 @@ void init_main(struct sandbox *sb)
 		init_fail(sb);
 	/* Blocks until the maps are written.  EOF: sbx died before the death
 	 * signal was armed, or gave up; either way there is nothing to do. */
-	do
-		n = read(sb->sync_r, &go, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
+	if (wait_sync(sb, SYNC_GO) < 0)
 		_exit(EXIT_SBX_FAILED);
 
 	if (setup(sb) < 0)

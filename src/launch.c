@@ -132,11 +132,12 @@ static void explain_clone_failure(int err)
 			 "kernel.unprivileged_userns_clone=1");
 }
 
-static int abort_child(pid_t child)
+static int abort_child(struct sandbox *sb, pid_t child)
 {
 	int status;
 
 	err_print();
+	net_slirp_stop(&sb->slirp);
 	kill(child, SIGKILL);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
@@ -170,14 +171,26 @@ static void read_report(int fd, struct outcome *o)
 	}
 }
 
-static int supervise(struct sandbox *sb, pid_t child)
+static int send_sync(struct sandbox *sb, char c)
+{
+	if (write_full(sb->sync_w, &c, 1) < 0)
+		return err_set(errno, "release the sandbox");
+	return 0;
+}
+
+static int supervise(struct sandbox *sb, pid_t child, const struct report *first)
 {
 	struct outcome o = {0};
 	_cleanup_close_ int sfd = signalfd(-1, &sb->forwarded, SFD_CLOEXEC);
 
 	if (sfd < 0) {
 		err_set(errno, "signalfd");
-		return abort_child(child);
+		return abort_child(sb, child);
+	}
+	if (first) {
+		o.report = *first;
+		o.report.msg[sizeof(o.report.msg) - 1] = '\0';
+		o.have_report = true;
 	}
 	while (!o.child_done || !o.report_eof) {
 		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN},
@@ -200,6 +213,7 @@ static int supervise(struct sandbox *sb, pid_t child)
 				kill(child, (int)si.ssi_signo);
 				continue;
 			}
+			net_slirp_reaped(&sb->slirp);
 		}
 		if (!o.child_done) {
 			pid_t w = waitpid(child, &o.child_status, WNOHANG);
@@ -228,9 +242,15 @@ static int supervise(struct sandbox *sb, pid_t child)
 
 int launch_run(const struct plan *plan)
 {
-	struct sandbox sb = {
-	    .plan = plan, .sync_r = -1, .sync_w = -1, .report_r = -1, .report_w = -1};
+	struct sandbox sb = {.plan = plan,
+			     .sync_r = -1,
+			     .sync_w = -1,
+			     .report_r = -1,
+			     .report_w = -1,
+			     .slirp = {.exit_w = -1, .log_fd = -1, .pidfd = -1}};
 	sigset_t old, blocked;
+	struct report first;
+	bool have_first = false;
 	pid_t child;
 	int rc;
 
@@ -261,16 +281,31 @@ int launch_run(const struct plan *plan)
 	close_nointr(steal_fd(&sb.report_w));
 	log_verbose("write id maps for pid %d", (int)child);
 	if (userns_write_maps(&sb.ids, child) < 0) {
-		rc = abort_child(child);
+		rc = abort_child(&sb, child);
 		goto out_mask;
 	}
-	if (write_full(sb.sync_w, "G", 1) < 0) {
-		err_set(errno, "release the sandbox");
-		rc = abort_child(child);
+	if (send_sync(&sb, SYNC_GO) < 0) {
+		rc = abort_child(&sb, child);
 		goto out_mask;
+	}
+	if (plan->net == NET_SLIRP) {
+		/* pid 1 says when tap0 exists, then builds its view while
+		 * slirp4netns starts; the payload waits for SYNC_NET. */
+		ssize_t n = read_full(sb.report_r, &first, sizeof(first));
+		if (n == sizeof(first) && first.kind == REPORT_TAP) {
+			have_first = false;
+			if (net_slirp_start(plan, child, &sb.slirp) < 0 || send_sync(&sb, SYNC_NET) < 0) {
+				rc = abort_child(&sb, child);
+				goto out_mask;
+			}
+		} else {
+			/* A failure report, or EOF: supervise tells which. */
+			have_first = n == sizeof(first);
+		}
 	}
 	/* sync_w stays open until we exit: pid 1 reads a hang-up as our death. */
-	rc = supervise(&sb, child);
+	rc = supervise(&sb, child, have_first ? &first : NULL);
+	net_slirp_stop(&sb.slirp);
 	log_verbose("exit %d", rc);
 	/* The mask stays: a signal arriving now must not kill sbx before it
 	 * reports the payload's status. */

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "log.h"
 #include "mounts.h"
+#include "net.h"
 #include "userns.h"
 
 #include <signal.h>
@@ -18,7 +19,11 @@
 /* What the inside tells sbx, one record per write(2) (atomic below
  * PIPE_BUF), over a CLOEXEC pipe: setup failures and exec errors are
  * printed once, by sbx, and a successful exec closes the payload's end. */
-enum report_kind { REPORT_FAIL = 1, REPORT_EXEC = 2, REPORT_STATUS = 3 };
+enum report_kind { REPORT_FAIL = 1, REPORT_EXEC = 2, REPORT_STATUS = 3, REPORT_TAP = 4 };
+
+/* Bytes sbx sends pid 1 on the sync pipe: maps written; network ready. */
+#define SYNC_GO 'G'
+#define SYNC_NET 'N'
 
 struct report {
 	int32_t kind;
@@ -35,6 +40,7 @@ struct sandbox {
 	sigset_t forwarded; /* signals passed on to the payload, plus SIGCHLD */
 	int sync_r, sync_w;
 	int report_r, report_w;
+	struct net_slirp slirp;
 };
 
 /* Run the plan; returns sbx's exit code. */

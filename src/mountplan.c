@@ -86,7 +86,8 @@ static int add_bind(struct mount_plan *mp, const char *src, const char *dst, boo
 static int add_system_steps(struct mount_plan *mp)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(sysdirs); i++) {
-		struct mount_step s = {.kind = STEP_SYSDIR, .ro = true};
+		struct mount_step s = {.kind = strcmp(sysdirs[i], "/etc") == 0 ? STEP_ETC : STEP_SYSDIR,
+				       .ro = true};
 		if (add_step(mp, s, sysdirs[i], sysdirs[i]) < 0)
 			return -1;
 	}
@@ -102,22 +103,17 @@ static int add_system_steps(struct mount_plan *mp)
 }
 
 /* /etc/hosts and /etc/resolv.conf describe the sandbox's network, not
- * the host's: with --net none there is no resolver at all. */
-static int add_net_files(struct mount_plan *mp, const struct plan *plan)
+ * the host's: slirp4netns' resolver, or none at all with --net none. */
+static int make_net_files(struct mount_plan *mp, const struct plan *plan)
 {
-	struct mount_step s = {.kind = STEP_FILE, .ro = true};
-	_cleanup_free_ char *hosts = xasprintf("127.0.0.1\tlocalhost\n"
-					       "::1\tlocalhost ip6-localhost ip6-loopback\n"
-					       "127.0.1.1\t%s\n",
-					       plan->hostname ? plan->hostname : "sbx");
-	const char *resolv = "# sbx --net none: this sandbox has no network and no resolver\n";
-
-	if (!hosts)
-		return -1;
-	if (add_step(mp, s, hosts, "/etc/hosts") < 0 ||
-	    add_step(mp, s, resolv, "/etc/resolv.conf") < 0)
-		return -1;
-	return 0;
+	mp->etc_hosts = xasprintf("127.0.0.1\tlocalhost\n"
+				  "::1\tlocalhost ip6-localhost ip6-loopback\n"
+				  "127.0.1.1\t%s\n",
+				  plan->hostname ? plan->hostname : "sbx");
+	mp->etc_resolv = xstrdup(plan->net == NET_SLIRP
+					 ? "nameserver 10.0.2.3\n"
+					 : "# sbx --net none: this sandbox has no network and no resolver\n");
+	return mp->etc_hosts && mp->etc_resolv ? 0 : -1;
 }
 
 static int add_user_mounts(struct mount_plan *mp, const struct plan *plan)
@@ -172,7 +168,7 @@ int mounts_plan_build(const struct plan *plan, const struct host_facts *host,
 	}
 	if (out->cwd_shared && add_bind(out, cwd, cwd, plan->cwd == SHARE_RO) < 0)
 		goto fail;
-	if (add_net_files(out, plan) < 0 || add_user_mounts(out, plan) < 0)
+	if (make_net_files(out, plan) < 0 || add_user_mounts(out, plan) < 0)
 		goto fail;
 
 	if (plan->workdir)
@@ -198,5 +194,7 @@ void mounts_plan_free(struct mount_plan *mp)
 	free(mp->steps);
 	free(mp->workdir);
 	free(mp->home);
+	free(mp->etc_hosts);
+	free(mp->etc_resolv);
 	memset(mp, 0, sizeof(*mp));
 }

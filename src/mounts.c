@@ -65,7 +65,6 @@ struct view {
 	gid_t gid;
 	const char *home;
 	bool home_tmpfs;
-	unsigned int n_files;
 };
 
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
@@ -236,8 +235,8 @@ static int step_sysdir(const struct view *v, const struct mount_step *s)
 		       SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV);
 }
 
-static int mount_fs(const struct view *v, const char *dst, const char *type, unsigned long flags,
-		    const char *data)
+static int mount_fs(const struct view *v, const char *dst, const char *type,
+			 unsigned long flags, const char *data)
 {
 	_cleanup_close_ int fd = make_mountpoint(v, dst, true);
 	char path[64];
@@ -298,29 +297,45 @@ static int step_dev(const struct view *v, const struct mount_step *s)
 	    v, "/dev", SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_NOEXEC, false);
 }
 
-static int step_file(struct view *v, const struct mount_step *s)
+static int write_new_file(const char *path, const char *content)
 {
-	char file[64], path[64];
-	_cleanup_close_ int fd = -1;
-	_cleanup_close_ int tgt = -1;
-	struct stat st;
+	_cleanup_close_ int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
 
-	snprintf(file, sizeof(file), FILES_DIR "/%u", v->n_files++);
-	fd = open(file, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd < 0 || write_full(fd, s->src, strlen(s->src)) < 0)
-		return err_set(errno, "write %s", file);
-	tgt = open_in_root(v, s->dst, O_PATH);
-	if (tgt < 0 || fstat(tgt, &st) < 0 || !S_ISREG(st.st_mode)) {
-		log_verbose("%s is not a regular file in the sandbox; left as it is", s->dst);
-		return 0;
-	}
-	if (mount(file, fd_path(tgt, path), NULL, MS_BIND, NULL) < 0)
-		return err_set(errno, "bind generated %s", s->dst);
-	return set_attrs(
-	    v, s->dst, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_NOEXEC, false);
+	if (fd < 0 || write_full(fd, content, strlen(content)) < 0)
+		return err_set(errno, "write %s", path);
+	return 0;
 }
 
-static int apply_step(struct view *v, const struct mount_step *s)
+/*
+ * /etc is the host's, read-only, except hosts and resolv.conf, which are
+ * the sandbox's own.  A read-only overlay with our two files as the upper
+ * lower layer does that in one mount.  Binding files over the host's would
+ * not: when the host replaces its resolv.conf (a DHCP client renames a new
+ * file over it), the kernel detaches mounts sitting on the old dentry, and
+ * the sandbox would see the host's resolver again.
+ */
+static int step_etc(const struct view *v, const struct mount_step *s, const struct mount_plan *mp)
+{
+	char host_src[PATH_MAX];
+	struct stat st;
+
+	snprintf(host_src, sizeof(host_src), OLDROOT "%s", s->src);
+	if (lstat(host_src, &st) < 0 || !S_ISDIR(st.st_mode))
+		return step_sysdir(v, s);
+	if (mkdir(FILES_DIR "/etc", 0755) < 0)
+		return err_set(errno, "mkdir " FILES_DIR "/etc");
+	if (write_new_file(FILES_DIR "/etc/hosts", mp->etc_hosts) < 0 ||
+	    write_new_file(FILES_DIR "/etc/resolv.conf", mp->etc_resolv) < 0)
+		return -1;
+	if (mount_fs(v, s->dst, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV,
+			  "lowerdir=" FILES_DIR "/etc:" OLDROOT "/etc") < 0) {
+		err_hint("sbx needs overlayfs in user namespaces (Linux 5.11 or newer)");
+		return -1;
+	}
+	return 0;
+}
+
+static int apply_step(struct view *v, const struct mount_step *s, const struct mount_plan *mp)
 {
 	switch (s->kind) {
 	case STEP_SYSDIR:
@@ -339,8 +354,8 @@ static int apply_step(struct view *v, const struct mount_step *s)
 		return step_tmpfs(v, s);
 	case STEP_BIND:
 		return step_bind(v, s);
-	case STEP_FILE:
-		return step_file(v, s);
+	case STEP_ETC:
+		return step_etc(v, s, mp);
 	}
 	return err_set(EINVAL, "unknown mount step");
 }
@@ -396,7 +411,7 @@ int mounts_apply(const struct mount_plan *mp, uid_t uid, gid_t gid)
 		return err_set(errno, "open " NEWROOT);
 	for (size_t i = 0; i < mp->n; i++) {
 		log_verbose("mount step %zu: %s", i, mp->steps[i].dst);
-		if (apply_step(&v, &mp->steps[i]) < 0)
+		if (apply_step(&v, &mp->steps[i], mp) < 0)
 			goto out;
 	}
 	/* Nothing may be created at the top of the sandbox's tree. */

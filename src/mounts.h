@@ -26,7 +26,8 @@ enum step_kind {
 	STEP_SYS,
 	STEP_TMPFS,
 	STEP_BIND,
-	STEP_FILE, /* bind a small generated file read-only over dst */
+	STEP_ETC,  /* the host's /etc, read-only, with the sandbox's own hosts
+		      and resolv.conf on top (an overlay) */
 };
 
 struct mount_step {
@@ -44,6 +45,8 @@ struct mount_plan {
 	size_t n;
 	char *workdir; /* where the payload starts */
 	char *home;    /* the payload's $HOME */
+	char *etc_hosts;  /* content of /etc/hosts inside */
+	char *etc_resolv; /* content of /etc/resolv.conf inside */
 	bool cwd_shared;
 	bool cwd_withheld; /* the safety rule kept the cwd out: say so */
 };

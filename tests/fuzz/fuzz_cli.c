@@ -18,7 +18,17 @@ static void check_plan(const struct plan *p)
 	FUZZ_CHECK(p->user == USER_KEEP || p->user == USER_ROOT || p->user == USER_ID);
 	if (p->user == USER_ID)
 		FUZZ_CHECK(p->uid != (uid_t)-1 && p->gid != (gid_t)-1);
-	FUZZ_CHECK(p->net == NET_NONE);
+	FUZZ_CHECK(p->net == NET_NONE || p->net == NET_SLIRP);
+	FUZZ_CHECK(p->mtu >= SBX_MTU_MIN && p->mtu <= SBX_MTU_MAX);
+	FUZZ_CHECK(p->net == NET_SLIRP || (p->n_publish == 0 && !p->allow_host_loopback));
+	for (size_t i = 0; i < p->n_publish; i++) {
+		const struct publish *pub = &p->publish[i];
+		FUZZ_CHECK(pub->spec && pub->host_ip[0] != '\0');
+		FUZZ_CHECK(pub->host_port >= 1 && pub->host_port <= 65535);
+		FUZZ_CHECK(pub->guest_port >= 1 && pub->guest_port <= 65535);
+		/* It goes into a JSON request unescaped: digits and dots only. */
+		FUZZ_CHECK(strspn(pub->host_ip, "0123456789.") == strlen(pub->host_ip));
+	}
 	for (size_t i = 0; i < p->n_mounts; i++) {
 		const struct user_mount *m = &p->mounts[i];
 		if (m->kind == MOUNT_TMPFS) {

@@ -71,12 +71,14 @@ static void check_mount_plan(const struct plan *plan, const struct host_facts *h
 	for (size_t i = 0; i < mp->n; i++) {
 		const struct mount_step *s = &mp->steps[i];
 		FUZZ_CHECK(s->dst && s->dst[0] == '/');
-		if (s->kind == STEP_BIND || s->kind == STEP_SYSDIR || s->kind == STEP_FILE)
+		if (s->kind == STEP_BIND || s->kind == STEP_SYSDIR || s->kind == STEP_ETC)
 			FUZZ_CHECK(s->src != NULL);
 		if (s->kind == STEP_SYSDIR)
 			FUZZ_CHECK(s->ro);
 	}
 	FUZZ_CHECK(mp->workdir && mp->workdir[0] == '/');
+	FUZZ_CHECK(mp->etc_hosts && mp->etc_resolv);
+	FUZZ_CHECK((strstr(mp->etc_resolv, "nameserver") != NULL) == (plan->net == NET_SLIRP));
 	FUZZ_CHECK(mp->home && strcmp(mp->home, host->home) == 0);
 	FUZZ_CHECK(!(mp->cwd_shared && mp->cwd_withheld));
 	if (host->cwd && mounts_cwd_is_unsafe(host->cwd, host->home) && !plan->cwd_given)

@@ -124,7 +124,10 @@ static void run_defaults(void **state)
 	assert_string_equal(p.argv[1], "-l");
 	assert_null(p.argv[2]);
 	assert_int_equal(p.user, USER_KEEP);
-	assert_int_equal(p.net, NET_NONE);
+	assert_int_equal(p.net, NET_SLIRP);
+	assert_false(p.allow_host_loopback);
+	assert_int_equal(p.mtu, 65520);
+	assert_int_equal(p.n_publish, 0);
 	assert_string_equal(p.hostname, "sbx");
 	assert_int_equal(p.cwd, SHARE_RW);
 	assert_false(p.cwd_given);
@@ -241,12 +244,6 @@ static void later_issue_options_are_refused(void **state)
 	expect_error(PARSE(&p, "run", "--overlay", "/a:/b", "ls"), "not implemented yet");
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--allow-userns", "ls"), "not implemented yet");
-	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--allow-host-loopback", "ls"), "not implemented yet");
-	plan_free(&p);
-	expect_error(PARSE(&p, "run", "-p", "8080:80", "ls"), "not implemented yet");
-	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--publish=8080:80", "ls"), "not implemented yet");
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--memory", "1g", "ls"), "not implemented yet");
 	plan_free(&p);
@@ -417,13 +414,97 @@ static void net(void **state)
 	assert_int_equal(PARSE(&p, "run", "--net=none", "ls"), CLI_RUN);
 	assert_int_equal(p.net, NET_NONE);
 	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--net", "slirp", "ls"), "not implemented yet");
-	assert_non_null(strstr(err_line(), "--net none"));
+	assert_int_equal(PARSE(&p, "run", "--net", "slirp", "--allow-host-loopback", "ls"), CLI_RUN);
+	assert_int_equal(p.net, NET_SLIRP);
+	assert_true(p.allow_host_loopback);
+	plan_free(&p);
+	/* Options that need slirp are refused with --net none, in any order. */
+	expect_error(PARSE(&p, "run", "--allow-host-loopback", "--net", "none", "ls"),
+		     "--allow-host-loopback needs the slirp network");
+	plan_free(&p);
+	expect_error(PARSE(&p, "run", "--net=none", "-p", "8080:80", "ls"),
+		     "--publish needs the slirp network");
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--net", "host", "ls"), "invalid --net 'host'");
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--net", "", "ls"), "invalid --net ''");
 	plan_free(&p);
+}
+
+static void mtu(void **state)
+{
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(PARSE(&p, "run", "--mtu", "1500", "ls"), CLI_RUN);
+	assert_int_equal(p.mtu, 1500);
+	plan_free(&p);
+	assert_int_equal(PARSE(&p, "run", "--mtu=68", "ls"), CLI_RUN);
+	assert_int_equal(p.mtu, 68);
+	plan_free(&p);
+	assert_int_equal(PARSE(&p, "run", "--mtu=65521", "ls"), CLI_RUN);
+	assert_int_equal(p.mtu, 65521);
+	plan_free(&p);
+	static const char *const bad[] = {"67", "65522", "0", "-1", "abc", "", "1500x", "99999999999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		expect_error(PARSE(&p, "run", "--mtu", (char *)bad[i], "ls"), "invalid --mtu");
+		plan_free(&p);
+	}
+}
+
+static void publish(void **state)
+{
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(PARSE(&p, "run", "-p", "8080:80", "--publish=0.0.0.0:53:5353/udp", "-p",
+			       "10.1.2.3:1:65535/tcp", "ls"),
+			 CLI_RUN);
+	assert_int_equal(p.n_publish, 3);
+	assert_string_equal(p.publish[0].host_ip, "127.0.0.1");
+	assert_int_equal(p.publish[0].host_port, 8080);
+	assert_int_equal(p.publish[0].guest_port, 80);
+	assert_false(p.publish[0].udp);
+	assert_string_equal(p.publish[0].spec, "8080:80");
+	assert_string_equal(p.publish[1].host_ip, "0.0.0.0");
+	assert_int_equal(p.publish[1].host_port, 53);
+	assert_int_equal(p.publish[1].guest_port, 5353);
+	assert_true(p.publish[1].udp);
+	assert_string_equal(p.publish[2].host_ip, "10.1.2.3");
+	assert_int_equal(p.publish[2].host_port, 1);
+	assert_int_equal(p.publish[2].guest_port, 65535);
+	assert_false(p.publish[2].udp);
+	plan_free(&p);
+
+	static const struct {
+		const char *spec, *msg;
+	} bad[] = {
+	    {"8080", "expected [IP:]HOSTPORT:PORT"},
+	    {"abc", "expected [IP:]HOSTPORT:PORT"},
+	    {"0:80", "ports must be 1 to 65535"},
+	    {"80:0", "ports must be 1 to 65535"},
+	    {"70000:80", "ports must be 1 to 65535"},
+	    {"80:123456", "ports must be 1 to 65535"},
+	    {":80", "ports must be 1 to 65535"},
+	    {"80:", "ports must be 1 to 65535"},
+	    {"8080:80/sctp", "the protocol must be tcp or udp"},
+	    {"8080:80/", "the protocol must be tcp or udp"},
+	    {"8080:80/tcp/udp", "the protocol must be tcp or udp"},
+	    {"1.2.3:80:80", "'1.2.3' is not an IPv4 address"},
+	    {"::1:80:80", "IPv4 address"},
+	    {"localhost:80:80", "'localhost' is not an IPv4 address"},
+	    {"1.2.3.4.5.6.7.8:80:80", "'1.2.3.4.5.6.7.8' is not an IPv4 address"},
+	    {"111.222.333.444.5:80:80", "expected an IPv4 address"},
+	    {"+80:80", "ports must be 1 to 65535"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = PARSE(&p, "run", "-p", (char *)bad[i].spec, "ls");
+		if (rc != -1 || !strstr(err_line(), bad[i].msg) || !strstr(err_line(), bad[i].spec))
+			fail_msg("-p '%s' gave %d, '%s' (wanted '%s')", bad[i].spec, rc, err_line(),
+				 bad[i].msg);
+		assert_int_equal(p.n_publish, 0);
+		plan_free(&p);
+	}
 }
 
 static void hostname(void **state)
@@ -747,6 +828,8 @@ int main(void)
 	    cmocka_unit_test(user_modes),
 	    cmocka_unit_test(user_invalid),
 	    cmocka_unit_test(net),
+	    cmocka_unit_test(mtu),
+	    cmocka_unit_test(publish),
 	    cmocka_unit_test(hostname),
 	    cmocka_unit_test(binds),
 	    cmocka_unit_test(binds_invalid),

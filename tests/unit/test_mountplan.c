@@ -136,9 +136,11 @@ static void default_order(void **state)
 			 CLI_RUN);
 	build(&plan, PROJECT, &mp);
 
-	assert_int_equal(mp.n, N_BASE + 1 + 1 + 2 + 4);
+	assert_int_equal(mp.n, N_BASE + 1 + 1 + 4);
 	for (; i < N_SYSDIRS; i++) {
-		assert_int_equal(mp.steps[i].kind, STEP_SYSDIR);
+		/* /etc is the host's with the sandbox's own network files. */
+		assert_int_equal(mp.steps[i].kind,
+				 strcmp(sysdirs[i], "/etc") == 0 ? STEP_ETC : STEP_SYSDIR);
 		assert_string_equal(mp.steps[i].src, sysdirs[i]);
 		assert_string_equal(mp.steps[i].dst, sysdirs[i]);
 		assert_true(mp.steps[i].ro);
@@ -175,18 +177,10 @@ static void default_order(void **state)
 	assert_false(mp.steps[i].ro);
 	i++;
 
-	assert_int_equal(mp.steps[i].kind, STEP_FILE);
-	assert_string_equal(mp.steps[i].dst, "/etc/hosts");
-	assert_true(mp.steps[i].ro);
-	assert_non_null(strstr(mp.steps[i].src, "127.0.0.1\tlocalhost\n"));
-	assert_non_null(strstr(mp.steps[i].src, "127.0.1.1\tsbx\n"));
-	i++;
-	assert_int_equal(mp.steps[i].kind, STEP_FILE);
-	assert_string_equal(mp.steps[i].dst, "/etc/resolv.conf");
-	assert_true(mp.steps[i].ro);
-	/* --net none: no nameserver at all, not the host's. */
-	assert_null(strstr(mp.steps[i].src, "nameserver"));
-	i++;
+	/* The default network is slirp4netns: its resolver, never the host's. */
+	assert_non_null(strstr(mp.etc_hosts, "127.0.0.1\tlocalhost\n"));
+	assert_non_null(strstr(mp.etc_hosts, "127.0.1.1\tsbx\n"));
+	assert_string_equal(mp.etc_resolv, "nameserver 10.0.2.3\n");
 
 	/* User mounts last, in command-line order. */
 	assert_int_equal(mp.steps[i].kind, STEP_BIND);
@@ -252,9 +246,28 @@ static void hostname_in_hosts_file(void **state)
 	assert_int_equal(PARSE(&plan, "--hostname", "box-1", "ls"), CLI_RUN);
 	build(&plan, PROJECT, &mp);
 	i = find_dst(&mp, "/etc/hosts");
-	assert_true(i >= 0);
-	assert_non_null(strstr(mp.steps[i].src, "127.0.1.1\tbox-1\n"));
-	assert_null(strstr(mp.steps[i].src, "\tsbx\n"));
+	assert_int_equal(i, -1); /* part of the /etc overlay, not a mount */
+	assert_non_null(strstr(mp.etc_hosts, "127.0.1.1\tbox-1\n"));
+	assert_null(strstr(mp.etc_hosts, "\tsbx\n"));
+	mounts_plan_free(&mp);
+	plan_free(&plan);
+}
+
+static void resolv_conf_follows_the_network(void **state)
+{
+	struct plan plan;
+	struct mount_plan mp;
+
+	(void)state;
+	/* --net none: no nameserver at all, not the host's. */
+	assert_int_equal(PARSE(&plan, "--net", "none", "ls"), CLI_RUN);
+	build(&plan, PROJECT, &mp);
+	assert_null(strstr(mp.etc_resolv, "nameserver"));
+	mounts_plan_free(&mp);
+	plan_free(&plan);
+	assert_int_equal(PARSE(&plan, "--net=slirp", "ls"), CLI_RUN);
+	build(&plan, PROJECT, &mp);
+	assert_string_equal(mp.etc_resolv, "nameserver 10.0.2.3\n");
 	mounts_plan_free(&mp);
 	plan_free(&plan);
 }
@@ -327,8 +340,8 @@ static void explicit_cwd_overrides_the_rule(void **state)
 	build(&plan, "/etc", &mp);
 	assert_true(mp.cwd_shared);
 	i = find_dst(&mp, "/etc");
-	assert_int_equal(mp.steps[i].kind, STEP_SYSDIR);
-	i = (int)mp.n - 3; /* before the two network files */
+	assert_int_equal(mp.steps[i].kind, STEP_ETC);
+	i = (int)mp.n - 1; /* the last step */
 	assert_int_equal(mp.steps[i].kind, STEP_BIND);
 	assert_string_equal(mp.steps[i].dst, "/etc");
 	assert_true(mp.steps[i].ro);
@@ -376,7 +389,7 @@ static void cwd_unknown(void **state)
 	assert_false(mp.cwd_shared);
 	assert_false(mp.cwd_withheld);
 	assert_string_equal(mp.workdir, HOME);
-	assert_int_equal(mp.n, N_BASE + 1 + 2);
+	assert_int_equal(mp.n, N_BASE + 1);
 	mounts_plan_free(&mp);
 	plan_free(&plan);
 }
@@ -460,6 +473,7 @@ int main(void)
 	    cmocka_unit_test(default_order),
 	    cmocka_unit_test(nothing_else_of_the_host),
 	    cmocka_unit_test(hostname_in_hosts_file),
+	    cmocka_unit_test(resolv_conf_follows_the_network),
 	    cmocka_unit_test(cwd_withheld_when_unsafe),
 	    cmocka_unit_test(cwd_below_tmp_is_shared),
 	    cmocka_unit_test(explicit_cwd_overrides_the_rule),
