@@ -136,6 +136,11 @@ static __attribute__((noreturn)) void slirp_child(pid_t parent, int ready_w, int
 	(void)setpgid(0, 0);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(127);
+	/* slirp4netns becomes root of the sandbox's user namespace before it
+	 * binds the API socket, so the socket belongs to a subordinate id and
+	 * we, its caller, need the "other" write bit to connect.  The socket
+	 * sits in our 0700 directory, which nobody else can traverse. */
+	umask(0);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	/* Move everything it keeps above the target numbers first, so no
 	 * dup2 below overwrites a descriptor still needed. */
