@@ -397,12 +397,14 @@ int cli_parse_publish(const char *s, struct publish *out)
 		else if (strcmp(slash, "/udp") == 0)
 			out->udp = true;
 		else
-			return err_set(0, "invalid --publish '%s': the protocol must be tcp or udp", s);
+			return err_set(0, "invalid --publish '%s': the protocol must be tcp or udp",
+				       s);
 		end = slash;
 	}
 	c2 = memrchr(s, ':', (size_t)(end - s));
 	if (!c2)
-		return err_set(0, "invalid --publish '%s': expected [IP:]HOSTPORT:PORT[/tcp|/udp]", s);
+		return err_set(0, "invalid --publish '%s': expected [IP:]HOSTPORT:PORT[/tcp|/udp]",
+			       s);
 	c1 = memrchr(s, ':', (size_t)(c2 - s));
 	if (parse_port(c2 + 1, (size_t)(end - c2 - 1), &out->guest_port) < 0 ||
 	    parse_port(c1 ? c1 + 1 : s, (size_t)(c2 - (c1 ? c1 + 1 : s)), &out->host_port) < 0)
@@ -410,7 +412,9 @@ int cli_parse_publish(const char *s, struct publish *out)
 	if (c1) {
 		size_t n = (size_t)(c1 - s);
 		if (n == 0 || n >= sizeof(out->host_ip))
-			return err_set(0, "invalid --publish '%s': expected an IPv4 address before the ports", s);
+			return err_set(
+			    0, "invalid --publish '%s': expected an IPv4 address before the ports",
+			    s);
 		memcpy(out->host_ip, s, n);
 		out->host_ip[n] = '\0';
 		if (inet_pton(AF_INET, out->host_ip, &addr) != 1)
@@ -498,6 +502,7 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 			return err_set(0, "invalid --mtu '%s': expected %d to %d", v, SBX_MTU_MIN,
 				       SBX_MTU_MAX);
 		plan->mtu = mtu;
+		plan->mtu_given = true;
 		return 0;
 	}
 	case OPT_HOSTNAME:
@@ -652,9 +657,22 @@ static int parse_run(int argc, char **argv, struct plan *plan)
 	}
 	if (argv[i][0] == '\0')
 		return err_set(0, "COMMAND is an empty string");
-	if (plan->net == NET_NONE && (plan->n_publish > 0 || plan->allow_host_loopback))
+	if (plan->net == NET_NONE &&
+	    (plan->n_publish > 0 || plan->allow_host_loopback || plan->mtu_given))
 		return err_set(0, "--%s needs the slirp network; drop --net none",
-			       plan->n_publish > 0 ? "publish" : "allow-host-loopback");
+			       plan->n_publish > 0	   ? "publish"
+			       : plan->allow_host_loopback ? "allow-host-loopback"
+							   : "mtu");
+	/* libslirp drops the replies of forwarded UDP (sent to 10.0.2.2) while
+	 * host loopback is blocked: say so rather than forward into silence. */
+	for (size_t k = 0; k < plan->n_publish; k++)
+		if (plan->publish[k].udp && !plan->allow_host_loopback) {
+			err_set(0, "--publish '%s': UDP forwarding needs --allow-host-loopback",
+				plan->publish[k].spec);
+			err_hint("slirp4netns drops the replies of forwarded UDP while host "
+				 "loopback is blocked");
+			return -1;
+		}
 	plan->argv = &argv[i];
 	if (!plan->hostname && replace_str(&plan->hostname, "sbx") < 0)
 		return -1;

@@ -46,6 +46,7 @@ struct plan {
 	enum net_mode net;
 	bool allow_host_loopback;
 	unsigned int mtu;
+	bool mtu_given;
 	struct publish *publish;
 	size_t n_publish;
 	char *hostname;

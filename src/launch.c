@@ -294,7 +294,10 @@ int launch_run(const struct plan *plan)
 		ssize_t n = read_full(sb.report_r, &first, sizeof(first));
 		if (n == sizeof(first) && first.kind == REPORT_TAP) {
 			have_first = false;
-			if (net_slirp_start(plan, child, &sb.slirp) < 0 || send_sync(&sb, SYNC_NET) < 0) {
+			if (net_slirp_start(plan, child,
+					    sb.ids.uid.zero_mapped && sb.ids.gid.zero_mapped,
+					    &sb.slirp) < 0 ||
+			    send_sync(&sb, SYNC_NET) < 0) {
 				rc = abort_child(&sb, child);
 				goto out_mask;
 			}

@@ -86,8 +86,8 @@ static int add_bind(struct mount_plan *mp, const char *src, const char *dst, boo
 static int add_system_steps(struct mount_plan *mp)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(sysdirs); i++) {
-		struct mount_step s = {.kind = strcmp(sysdirs[i], "/etc") == 0 ? STEP_ETC : STEP_SYSDIR,
-				       .ro = true};
+		struct mount_step s = {
+		    .kind = strcmp(sysdirs[i], "/etc") == 0 ? STEP_ETC : STEP_SYSDIR, .ro = true};
 		if (add_step(mp, s, sysdirs[i], sysdirs[i]) < 0)
 			return -1;
 	}
@@ -110,9 +110,10 @@ static int make_net_files(struct mount_plan *mp, const struct plan *plan)
 				  "::1\tlocalhost ip6-localhost ip6-loopback\n"
 				  "127.0.1.1\t%s\n",
 				  plan->hostname ? plan->hostname : "sbx");
-	mp->etc_resolv = xstrdup(plan->net == NET_SLIRP
-					 ? "nameserver 10.0.2.3\n"
-					 : "# sbx --net none: this sandbox has no network and no resolver\n");
+	mp->etc_resolv =
+	    xstrdup(plan->net == NET_SLIRP
+			? "nameserver 10.0.2.3\n"
+			: "# sbx --net none: this sandbox has no network and no resolver\n");
 	return mp->etc_hosts && mp->etc_resolv ? 0 : -1;
 }
 

@@ -235,8 +235,8 @@ static int step_sysdir(const struct view *v, const struct mount_step *s)
 		       SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV);
 }
 
-static int mount_fs(const struct view *v, const char *dst, const char *type,
-			 unsigned long flags, const char *data)
+static int mount_fs(const struct view *v, const char *dst, const char *type, unsigned long flags,
+		    const char *data)
 {
 	_cleanup_close_ int fd = make_mountpoint(v, dst, true);
 	char path[64];
@@ -328,7 +328,7 @@ static int step_etc(const struct view *v, const struct mount_step *s, const stru
 	    write_new_file(FILES_DIR "/etc/resolv.conf", mp->etc_resolv) < 0)
 		return -1;
 	if (mount_fs(v, s->dst, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV,
-			  "lowerdir=" FILES_DIR "/etc:" OLDROOT "/etc") < 0) {
+		     "lowerdir=" FILES_DIR "/etc:" OLDROOT "/etc") < 0) {
 		err_hint("sbx needs overlayfs in user namespaces (Linux 5.11 or newer)");
 		return -1;
 	}

@@ -26,8 +26,8 @@ enum step_kind {
 	STEP_SYS,
 	STEP_TMPFS,
 	STEP_BIND,
-	STEP_ETC,  /* the host's /etc, read-only, with the sandbox's own hosts
-		      and resolv.conf on top (an overlay) */
+	STEP_ETC, /* the host's /etc, read-only, with the sandbox's own hosts
+		     and resolv.conf on top (an overlay) */
 };
 
 struct mount_step {
@@ -43,8 +43,8 @@ struct mount_step {
 struct mount_plan {
 	struct mount_step *steps;
 	size_t n;
-	char *workdir; /* where the payload starts */
-	char *home;    /* the payload's $HOME */
+	char *workdir;	  /* where the payload starts */
+	char *home;	  /* the payload's $HOME */
 	char *etc_hosts;  /* content of /etc/hosts inside */
 	char *etc_resolv; /* content of /etc/resolv.conf inside */
 	bool cwd_shared;

@@ -101,29 +101,42 @@ static int poll_until(int fd, short events, long deadline)
 	}
 }
 
-/* The first line slirp4netns wrote that says why it failed, for a one-line
- * error: its warnings (seccomp is "experimental") and the parent's echo
- * of the child's exit ("child failed(1)") are not the reason. */
-static void log_reason(int log_fd, char *out, size_t len)
+/* The whole log slirp4netns wrote (its first 4 KiB). */
+static void log_read(int log_fd, char *buf, size_t len)
 {
-	char buf[4096];
-	ssize_t n = pread(log_fd, buf, sizeof(buf) - 1, 0);
+	ssize_t n = pread(log_fd, buf, len - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* The line of the log that says why slirp4netns failed, for a one-line
+ * error: its warnings (seccomp is "experimental"), its chatter about the
+ * tap fd and the parent's echo of the child's exit are not the reason. */
+static void log_reason(const char *log, char *out, size_t len)
+{
+	static const char *const noise[] = {
+	    "WARNING:",	      "child failed",	     "sent tapfd",
+	    "received tapfd", "do_slirp is exiting", "exitfd event"};
+	const char *line = log;
 
 	out[0] = '\0';
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		if (strncmp(line, "WARNING:", 8) == 0 || strncmp(line, "child failed", 12) == 0 ||
-		    line[0] == '\0')
-			continue;
-		snprintf(out, len, "%.*s", (int)(len - 1), line);
-		return;
+	while (*line) {
+		size_t n = strcspn(line, "\n");
+		bool skip = n == 0;
+		for (size_t i = 0; i < ARRAY_SIZE(noise) && !skip; i++)
+			skip = strncmp(line, noise[i], strlen(noise[i])) == 0;
+		if (!skip) {
+			snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), line);
+			return;
+		}
+		line += n;
+		if (*line == '\n')
+			line++;
 	}
 }
 
 static __attribute__((noreturn)) void slirp_child(pid_t parent, int ready_w, int exit_r, int log_fd,
-						   char **argv)
+						  char **argv)
 {
 	char *envp[] = {NULL};
 	sigset_t none;
@@ -336,11 +349,10 @@ static char *make_run_dir(void)
 	return dir;
 }
 
-static int start_with_retries(const struct plan *plan, pid_t child, const char *api,
+static int start_with_retries(const struct plan *plan, pid_t child, const char *api, int flags,
 			      struct net_slirp *ns)
 {
-	int flags = SLIRP_SANDBOX | SLIRP_SECCOMP;
-	char tail[512];
+	char log[4096], reason[512];
 
 	for (;;) {
 		int ready_r = -1, r;
@@ -353,33 +365,42 @@ static int start_with_retries(const struct plan *plan, pid_t child, const char *
 		close_nointr(ready_r);
 		if (r == 1)
 			return 0;
-		log_reason(ns->log_fd, tail, sizeof(tail));
+		log_read(ns->log_fd, log, sizeof(log));
+		log_reason(log, reason, sizeof(reason));
 		if (r < 0) {
-			err_set(0, "slirp4netns did not get ready within %d ms", SLIRP_READY_TIMEOUT_MS);
-			err_hint("%s", tail[0] ? tail : "it printed nothing; try --net none");
+			err_set(0, "slirp4netns did not get ready within %d ms",
+				SLIRP_READY_TIMEOUT_MS);
+			err_hint("%s", reason[0] ? reason : "it printed nothing; try --net none");
 			return -1;
 		}
 		/* Degrade rather than fail where the host lacks a feature: an
 		 * old slirp4netns without the option, a kernel without seccomp,
 		 * or a host where its pivot_root sandbox cannot be built. */
-		if ((flags & SLIRP_SECCOMP) && strstr(tail, "seccomp")) {
-			warn_line("slirp4netns without --enable-seccomp (%s)", tail);
+		if ((flags & SLIRP_SECCOMP) &&
+		    (strstr(log, "unrecognized option '--enable-seccomp'") ||
+		     strstr(reason, "seccomp"))) {
+			warn_line("slirp4netns without --enable-seccomp (%s)", reason);
 			flags &= ~SLIRP_SECCOMP;
 			continue;
 		}
-		if ((flags & SLIRP_SANDBOX) && (strstr(tail, "sandbox") || strstr(tail, "pivot_root"))) {
-			warn_line("slirp4netns without --enable-sandbox (%s)", tail);
+		if ((flags & SLIRP_SANDBOX) &&
+		    (strstr(log, "unrecognized option '--enable-sandbox'") ||
+		     strstr(reason, "sandbox") || strstr(reason, "pivot_root"))) {
+			warn_line("slirp4netns without --enable-sandbox (%s)", reason);
 			flags &= ~SLIRP_SANDBOX;
 			continue;
 		}
-		err_set(0, "slirp4netns failed to start: %s", tail[0] ? tail : "no message");
+		err_set(0, "slirp4netns failed to start: %s", reason[0] ? reason : "no message");
 		err_hint("see slirp4netns(1), or run with --net none");
 		return -1;
 	}
 }
 
-int net_slirp_start(const struct plan *plan, pid_t child, struct net_slirp *ns)
+int net_slirp_start(const struct plan *plan, pid_t child, bool ids_have_root, struct net_slirp *ns)
 {
+	/* --enable-sandbox makes slirp4netns root of the sandbox's user
+	 * namespace (setegid(0)), which a single-id map cannot offer. */
+	int flags = SLIRP_SECCOMP | (ids_have_root ? SLIRP_SANDBOX : 0);
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *api = NULL;
 	int r = -1;
@@ -395,9 +416,10 @@ int net_slirp_start(const struct plan *plan, pid_t child, struct net_slirp *ns)
 	 * on the usual distributions, a bare VM or container may not. */
 	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
 		err_set(errno, "/dev/net/tun, which slirp4netns needs");
-		err_hint(errno == ENOENT ? "load the tun module (modprobe tun), or run with --net none"
-					 : "make it mode 0666 as udev does (chmod 0666 /dev/net/tun), "
-					   "or run with --net none");
+		err_hint(errno == ENOENT
+			     ? "load the tun module (modprobe tun), or run with --net none"
+			     : "make it mode 0666 as udev does (chmod 0666 /dev/net/tun), "
+			       "or run with --net none");
 		return -1;
 	}
 	ns->log_fd = memfd_create("slirp4netns-log", MFD_CLOEXEC);
@@ -407,7 +429,7 @@ int net_slirp_start(const struct plan *plan, pid_t child, struct net_slirp *ns)
 		if (!(dir = make_run_dir()) || !(api = xasprintf("%s/api.sock", dir)))
 			return -1;
 	}
-	if (start_with_retries(plan, child, api, ns) < 0)
+	if (start_with_retries(plan, child, api, flags, ns) < 0)
 		goto out;
 	for (size_t i = 0; i < plan->n_publish; i++)
 		if (publish_one(api, &plan->publish[i]) < 0)
@@ -444,7 +466,8 @@ void net_slirp_stop(struct net_slirp *ns)
 	if (ns->pid > 0) {
 		/* EOF on its exit fd is slirp4netns' signal to quit. */
 		close_nointr(steal_fd(&ns->exit_w));
-		if (ns->pidfd < 0 || poll_until(ns->pidfd, POLLIN, now_ms() + SLIRP_EXIT_TIMEOUT_MS) <= 0)
+		if (ns->pidfd < 0 ||
+		    poll_until(ns->pidfd, POLLIN, now_ms() + SLIRP_EXIT_TIMEOUT_MS) <= 0)
 			kill(ns->pid, SIGKILL);
 		reap(ns);
 	}

@@ -21,10 +21,10 @@
 #define SLIRP_API_TIMEOUT_MS 5000
 
 struct net_slirp {
-	pid_t pid;   /* 0 when not running */
-	int exit_w;  /* closing it tells slirp4netns to exit */
-	int log_fd;  /* memfd holding its stdout and stderr */
-	int pidfd;   /* to wait for it with a deadline */
+	pid_t pid;  /* 0 when not running */
+	int exit_w; /* closing it tells slirp4netns to exit */
+	int log_fd; /* memfd holding its stdout and stderr */
+	int pidfd;  /* to wait for it with a deadline */
 };
 
 /* Inside the sandbox's net namespace: bring the loopback interface up. */
@@ -34,8 +34,9 @@ int net_tap_create(void);
 
 /* Outside, after the maps are written and before pid 1 is released:
  * start slirp4netns against the sandbox's pid 1, wait until tap0 is
- * configured, and publish the ports of the plan. */
-int net_slirp_start(const struct plan *plan, pid_t child, struct net_slirp *ns);
+ * configured, and publish the ports of the plan.  ids_have_root: uid and
+ * gid 0 are mapped (not a single-id sandbox). */
+int net_slirp_start(const struct plan *plan, pid_t child, bool ids_have_root, struct net_slirp *ns);
 /* Outside, on SIGCHLD: true (after one warning line) when pid was
  * slirp4netns dying while the sandbox still runs. */
 bool net_slirp_reaped(struct net_slirp *ns);

@@ -15,6 +15,8 @@
 #
 # SBX_NOHELPER=/abs/path: optional build of sbx whose newuidmap/newgidmap
 # paths do not exist, for the missing-helper fallback test.
+# SBX_NOSLIRP=/abs/path: optional build of sbx whose slirp4netns path does
+# not exist, for the missing-slirp4netns test.
 # SBX_TEST_FILTER=REGEX passes --filter REGEX to bats.
 set -euo pipefail
 
@@ -26,6 +28,7 @@ FALLBACK_PHRASE='without a subordinate range'
 : "${SBX:?SBX must be the absolute path of the sbx binary}"
 UNIT_TESTS=${UNIT_TESTS:-}
 SBX_NOHELPER=${SBX_NOHELPER:-}
+SBX_NOSLIRP=${SBX_NOSLIRP:-}
 SBX_TEST_FILTER=${SBX_TEST_FILTER:-}
 
 case $SBX in
@@ -144,6 +147,7 @@ run_bats_as() {
 		LANG=C.UTF-8 SBX="$STAGE/sbx"
 	)
 	[ ! -x "$STAGE/sbx-nohelper" ] || envs+=(SBX_NOHELPER="$STAGE/sbx-nohelper")
+	[ ! -x "$STAGE/sbx-noslirp" ] || envs+=(SBX_NOSLIRP="$STAGE/sbx-noslirp")
 	local v
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS SBX_TEST_TIMEOUT_S; do
 		[ -z "${!v:-}" ] || envs+=("$v=${!v}")
@@ -166,6 +170,13 @@ if [ "$(id -u)" -eq 0 ]; then
 	ensure_user "$TEST_USER_NO_SUBIDS"
 	uid2=$(id -u "$TEST_USER_NO_SUBIDS")
 	sed -i -e "/^$TEST_USER_NO_SUBIDS:/d" -e "/^$uid2:/d" /etc/subuid /etc/subgid
+	# slirp4netns opens /dev/net/tun as the user. udev makes it 0666 on a
+	# normal host; some containers and minimal images leave it 0600, and then
+	# no rootless network can start. Give it the mode udev would.
+	if [ -c /dev/net/tun ] && ! runuser -u "$TEST_USER" -- test -r /dev/net/tun -a -w /dev/net/tun; then
+		echo "# check: /dev/net/tun is not usable by $TEST_USER; setting mode 0666 as udev does"
+		chmod 0666 /dev/net/tun
+	fi
 
 	# Root's home and the CI clone may be unreachable for the test users.
 	STAGE=$WORK/stage
@@ -173,6 +184,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	cp "$SBX" "$STAGE/sbx"
 	cp -R "$TESTS_DIR/integration" "$TESTS_DIR/lib" "$STAGE/"
 	[ -z "$SBX_NOHELPER" ] || cp "$SBX_NOHELPER" "$STAGE/sbx-nohelper"
+	[ -z "$SBX_NOSLIRP" ] || cp "$SBX_NOSLIRP" "$STAGE/sbx-noslirp"
 	chmod -R a+rX "$WORK"
 	chmod 755 "$STAGE"/sbx*
 
@@ -200,7 +212,7 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	echo "# integration: as $(id -un)"
 	rc=0
-	run_tap integration env SBX="$SBX" SBX_NOHELPER="$SBX_NOHELPER" bats --tap "${filter_args[@]}" "$TESTS_DIR/integration" || rc=$?
+	run_tap integration env SBX="$SBX" SBX_NOHELPER="$SBX_NOHELPER" SBX_NOSLIRP="$SBX_NOSLIRP" bats --tap "${filter_args[@]}" "$TESTS_DIR/integration" || rc=$?
 	count_tap "$WORK/integration.tap" "$rc" "integration suite"
 fi
 

@@ -24,6 +24,7 @@ static void check_plan(const struct plan *p)
 	for (size_t i = 0; i < p->n_publish; i++) {
 		const struct publish *pub = &p->publish[i];
 		FUZZ_CHECK(pub->spec && pub->host_ip[0] != '\0');
+		FUZZ_CHECK(!pub->udp || p->allow_host_loopback);
 		FUZZ_CHECK(pub->host_port >= 1 && pub->host_port <= 65535);
 		FUZZ_CHECK(pub->guest_port >= 1 && pub->guest_port <= 65535);
 		/* It goes into a JSON request unescaped: digits and dots only. */

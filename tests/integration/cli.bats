@@ -112,8 +112,6 @@ load ../lib/common
 @test "options of later issues say they are not implemented yet" {
 	local bad=0 args
 	local -a cases=(
-		"--net slirp"
-		"--net=slirp"
 		"--timeout 5"
 		"--rlimit NOFILE=64"
 		"--memory 100M"
@@ -127,9 +125,6 @@ load ../lib/common
 		"--allow-userns"
 		"--tty always"
 		"-t"
-		"-p 8080:80"
-		"--publish 8080:80"
-		"--allow-host-loopback"
 		"--json-status-fd 1"
 		"--stats"
 	)

@@ -98,12 +98,12 @@ sbx"
 	if ipcs -q | grep -q "^$output "; then fail "the queue $output is on the host"; fi
 }
 
-@test "the network has only a loopback interface and it is up" {
-	run --separate-stderr sbx run ip -o link show
+@test "with --net none the network has only a loopback interface and it is up" {
+	run --separate-stderr sbx run --net none ip -o link show
 	assert_status 0
 	[ "$(grep -c '' <<<"$output")" -eq 1 ] || fail "more than one interface: $output"
 	[[ "$output" =~ ^1:\ lo:\ \<LOOPBACK,UP[,\>] ]] || fail "lo is not up: $output"
-	run --separate-stderr sbx run ip -o -4 addr show dev lo
+	run --separate-stderr sbx run --net none ip -o -4 addr show dev lo
 	assert_status 0
 	assert_output_contains "inet 127.0.0.1/8"
 }
@@ -122,7 +122,8 @@ sbx"
 @test "/sys/class/net lists only the sandbox's interfaces" {
 	run --separate-stderr sbx run ls /sys/class/net
 	assert_status 0
-	assert_output "lo"
+	assert_output "lo
+tap0"
 }
 
 @test "a server on loopback inside is reachable inside" {

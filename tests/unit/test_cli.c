@@ -414,7 +414,8 @@ static void net(void **state)
 	assert_int_equal(PARSE(&p, "run", "--net=none", "ls"), CLI_RUN);
 	assert_int_equal(p.net, NET_NONE);
 	plan_free(&p);
-	assert_int_equal(PARSE(&p, "run", "--net", "slirp", "--allow-host-loopback", "ls"), CLI_RUN);
+	assert_int_equal(PARSE(&p, "run", "--net", "slirp", "--allow-host-loopback", "ls"),
+			 CLI_RUN);
 	assert_int_equal(p.net, NET_SLIRP);
 	assert_true(p.allow_host_loopback);
 	plan_free(&p);
@@ -445,7 +446,8 @@ static void mtu(void **state)
 	assert_int_equal(PARSE(&p, "run", "--mtu=65521", "ls"), CLI_RUN);
 	assert_int_equal(p.mtu, 65521);
 	plan_free(&p);
-	static const char *const bad[] = {"67", "65522", "0", "-1", "abc", "", "1500x", "99999999999"};
+	static const char *const bad[] = {"67",	 "65522", "0",	   "-1",
+					  "abc", "",	  "1500x", "99999999999"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		expect_error(PARSE(&p, "run", "--mtu", (char *)bad[i], "ls"), "invalid --mtu");
 		plan_free(&p);
@@ -458,7 +460,7 @@ static void publish(void **state)
 
 	(void)state;
 	assert_int_equal(PARSE(&p, "run", "-p", "8080:80", "--publish=0.0.0.0:53:5353/udp", "-p",
-			       "10.1.2.3:1:65535/tcp", "ls"),
+			       "10.1.2.3:1:65535/tcp", "--allow-host-loopback", "ls"),
 			 CLI_RUN);
 	assert_int_equal(p.n_publish, 3);
 	assert_string_equal(p.publish[0].host_ip, "127.0.0.1");
@@ -505,6 +507,22 @@ static void publish(void **state)
 		assert_int_equal(p.n_publish, 0);
 		plan_free(&p);
 	}
+}
+
+static void publish_rules_that_need_the_whole_command_line(void **state)
+{
+	struct plan p;
+
+	(void)state;
+	/* libslirp drops forwarded UDP replies while host loopback is blocked. */
+	expect_error(PARSE(&p, "run", "-p", "53:53/udp", "ls"),
+		     "'53:53/udp': UDP forwarding needs --allow-host-loopback");
+	plan_free(&p);
+	expect_error(PARSE(&p, "run", "--net", "none", "--mtu", "1500", "ls"),
+		     "--mtu needs the slirp network");
+	plan_free(&p);
+	assert_int_equal(PARSE(&p, "run", "-p", "53:53/tcp", "ls"), CLI_RUN);
+	plan_free(&p);
 }
 
 static void hostname(void **state)
@@ -830,6 +848,7 @@ int main(void)
 	    cmocka_unit_test(net),
 	    cmocka_unit_test(mtu),
 	    cmocka_unit_test(publish),
+	    cmocka_unit_test(publish_rules_that_need_the_whole_command_line),
 	    cmocka_unit_test(hostname),
 	    cmocka_unit_test(binds),
 	    cmocka_unit_test(binds_invalid),
