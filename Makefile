@@ -43,7 +43,7 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit clean install uninstall format format-check deps-check
+.PHONY: all check unit clean install uninstall format format-check deps-check bench
 
 all: deps-check $(BUILD)/sbx
 
@@ -89,6 +89,10 @@ $(BUILD)/sbx-noslirp: $(filter-out $(BUILD)/obj/net.o,$(OBJS)) $(BUILD)/noslirp/
 check: all unit fuzz-regress $(BUILD)/sbx-nohelper $(BUILD)/sbx-noslirp
 	SBX="$(abspath $(BUILD)/sbx)" SBX_NOHELPER="$(abspath $(BUILD)/sbx-nohelper)" \
 	SBX_NOSLIRP="$(abspath $(BUILD)/sbx-noslirp)" UNIT_TESTS="$(abspath $(UNIT_BINS))" tests/check.sh
+
+# By hand only, never part of check: numbers depend on the machine.
+bench: all
+	SBX="$(abspath $(BUILD)/sbx)" bench/net.sh
 
 install: $(BUILD)/sbx
 	install -d $(DESTDIR)$(BINDIR)
