@@ -66,6 +66,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 
 unit: $(UNIT_BINS)
 
+# The escape suite's probe: makes one system call and prints its errno.
+$(BUILD)/sbx-probe: tests/security/probe.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 # A test build whose helpers do not exist, for the fallback test: the helper
 # path is fixed at build time on purpose, so no variable of the caller's
 # environment can redirect it.
@@ -86,9 +91,10 @@ $(BUILD)/sbx-noslirp: $(filter-out $(BUILD)/obj/net.o,$(OBJS)) $(BUILD)/noslirp/
 
 # Unit tests, then the integration suite as an unprivileged user; the last
 # line is "check: N passed, N failed, N skipped".
-check: all unit fuzz-regress $(BUILD)/sbx-nohelper $(BUILD)/sbx-noslirp
+check: all unit fuzz-regress $(BUILD)/sbx-nohelper $(BUILD)/sbx-noslirp $(BUILD)/sbx-probe
 	SBX="$(abspath $(BUILD)/sbx)" SBX_NOHELPER="$(abspath $(BUILD)/sbx-nohelper)" \
-	SBX_NOSLIRP="$(abspath $(BUILD)/sbx-noslirp)" UNIT_TESTS="$(abspath $(UNIT_BINS))" tests/check.sh
+	SBX_NOSLIRP="$(abspath $(BUILD)/sbx-noslirp)" SBX_PROBE="$(abspath $(BUILD)/sbx-probe)" \
+	UNIT_TESTS="$(abspath $(UNIT_BINS))" tests/check.sh
 
 # By hand only, never part of check: numbers depend on the machine.
 bench: all

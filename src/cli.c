@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum opt_id {
 	OPT_USER,
@@ -37,6 +38,7 @@ enum opt_id {
 	OPT_CAP_ADD,
 	OPT_SECCOMP,
 	OPT_ALLOW_USERNS,
+	OPT_PRINT_SECCOMP,
 	OPT_TTY,
 	OPT_TTY_ALWAYS,
 	OPT_PROFILE,
@@ -78,8 +80,9 @@ static const struct opt opts[] = {
     {"cpus", 0, true, true, OPT_CPUS},
     {"rlimit", 0, true, true, OPT_RLIMIT},
     {"cap-add", 0, true, true, OPT_CAP_ADD},
-    {"seccomp", 0, true, true, OPT_SECCOMP},
-    {"allow-userns", 0, false, true, OPT_ALLOW_USERNS},
+    {"seccomp", 0, true, false, OPT_SECCOMP},
+    {"allow-userns", 0, false, false, OPT_ALLOW_USERNS},
+    {"print-seccomp", 0, false, false, OPT_PRINT_SECCOMP},
     {"tty", 0, true, false, OPT_TTY},
     {"tty", 't', false, false, OPT_TTY_ALWAYS, true},
     {"profile", 0, true, true, OPT_PROFILE},
@@ -120,6 +123,9 @@ const char cli_run_usage[] =
     "  --clearenv                   start the environment from nothing\n"
     "  --tty auto|never             no terminal relay yet: the payload gets its own\n"
     "                               session and the caller's stdin, stdout, stderr\n"
+    "  --seccomp default|FILE       the default filter, or a compiled BPF program\n"
+    "  --allow-userns               permit nested user namespaces\n"
+    "  --print-seccomp              print the filter's rules and exit\n"
     "  -v, --verbose                trace each setup step on stderr\n"
     "  -h, --help                   this text\n"
     "\n"
@@ -280,6 +286,12 @@ static int parse_choice(const char *opt, const char *v, const char *const *names
 
 static int push_mount(struct plan *plan, struct user_mount m)
 {
+	if (plan->n_mounts >= SBX_MOUNTS_MAX) {
+		free(m.src);
+		free(m.dst);
+		return err_set(0, "more than %d --bind, --ro-bind and --tmpfs options",
+			       SBX_MOUNTS_MAX);
+	}
 	struct user_mount *nm = realloc(plan->mounts, (plan->n_mounts + 1) * sizeof(*nm));
 
 	if (!nm) {
@@ -298,7 +310,7 @@ static int parse_bind(struct plan *plan, enum mount_kind kind, const char *v)
 {
 	const char *name = kind == MOUNT_BIND ? "bind" : "ro-bind";
 	const char *colon = strchr(v, ':');
-	struct user_mount m = {.kind = kind};
+	struct user_mount m = {.kind = kind, .src_fd = -1};
 	size_t n = colon ? (size_t)(colon - v) : strlen(v);
 
 	if (n == 0)
@@ -327,7 +339,7 @@ static int parse_bind(struct plan *plan, enum mount_kind kind, const char *v)
 static int parse_tmpfs(struct plan *plan, const char *v)
 {
 	const char *colon = strchr(v, ':');
-	struct user_mount m = {.kind = MOUNT_TMPFS};
+	struct user_mount m = {.kind = MOUNT_TMPFS, .src_fd = -1};
 	_cleanup_free_ char *dst = strndup(v, colon ? (size_t)(colon - v) : strlen(v));
 
 	if (!dst)
@@ -532,6 +544,12 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 		if (cli_normalize_path(v, &p) < 0)
 			return err_set(
 			    0, "invalid --workdir '%s': expected an absolute path without '..'", v);
+		/* /proc/self/cwd and /proc/N/fd/M lead out of the sandbox's root
+		 * (the runc escape, CVE-2024-21626). */
+		if (path_is_within(p, "/proc")) {
+			free(p);
+			return err_set(0, "invalid --workdir '%s': not under /proc", v);
+		}
 		free(plan->workdir);
 		plan->workdir = p;
 		return 0;
@@ -549,6 +567,20 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 	case OPT_TTY_ALWAYS:
 		return err_set(0, "-t (--tty always) is %s; use --tty auto or never",
 			       later_issue_note);
+	case OPT_SECCOMP:
+		if (v[0] == '\0')
+			return err_set(0, "invalid --seccomp '': expected default or FILE");
+		free(plan->seccomp_file);
+		plan->seccomp_file = NULL;
+		if (strcmp(v, "default") == 0)
+			return 0;
+		return replace_str(&plan->seccomp_file, v);
+	case OPT_ALLOW_USERNS:
+		plan->allow_userns = true;
+		return 0;
+	case OPT_PRINT_SECCOMP:
+		plan->print_seccomp = true;
+		return 0;
 	case OPT_VERBOSE:
 		plan->verbose = true;
 		return 0;
@@ -650,6 +682,9 @@ static int parse_run(int argc, char **argv, struct plan *plan)
 		if (r == 1)
 			return CLI_RUN_HELP;
 	}
+	/* --print-seccomp shows the filter the other options give; no COMMAND. */
+	if (plan->print_seccomp)
+		return CLI_PRINT_SECCOMP;
 	if (i >= argc) {
 		err_set(0, "missing COMMAND");
 		err_hint("usage: sbx run [OPTIONS] [--] COMMAND [ARG...]");
@@ -706,6 +741,8 @@ void plan_free(struct plan *plan)
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		free(plan->mounts[i].src);
 		free(plan->mounts[i].dst);
+		if (plan->mounts[i].src_fd >= 0)
+			close(plan->mounts[i].src_fd);
 	}
 	free(plan->mounts);
 	for (size_t i = 0; i < plan->n_publish; i++)
@@ -716,5 +753,6 @@ void plan_free(struct plan *plan)
 	free(plan->env_set);
 	free(plan->hostname);
 	free(plan->workdir);
+	free(plan->seccomp_file);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -17,11 +17,16 @@ enum share_mode { SHARE_RW, SHARE_RO, SHARE_NONE };
 enum home_mode { HOME_TMPFS, HOME_RO, HOME_RW };
 enum mount_kind { MOUNT_BIND, MOUNT_RO_BIND, MOUNT_TMPFS };
 
+/* More --bind/--ro-bind/--tmpfs than anyone types; keeps pid 1's list of
+ * descriptors to keep a fixed array. */
+#define SBX_MOUNTS_MAX 256
+
 struct user_mount {
 	enum mount_kind kind;
 	char *src;		       /* NULL for tmpfs; made absolute and real before launch */
 	char *dst;		       /* absolute path inside */
 	unsigned long long size_bytes; /* tmpfs; 0 = the default cap */
+	int src_fd; /* O_PATH descriptor of src, opened before launch; -1 until then */
 };
 
 /* -p/--publish [IP:]HOSTPORT:PORT[/tcp|/udp] */
@@ -62,11 +67,15 @@ struct plan {
 	size_t n_env_set;
 	bool clearenv;
 
+	char *seccomp_file; /* --seccomp FILE; NULL for the default filter */
+	bool allow_userns;
+	bool print_seccomp;
+
 	bool verbose;
 	char **argv; /* the payload's argv, NULL-terminated, borrowed */
 };
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_RUN_HELP, CLI_VERSION, CLI_DOCTOR };
+enum cli_action { CLI_RUN, CLI_HELP, CLI_RUN_HELP, CLI_VERSION, CLI_DOCTOR, CLI_PRINT_SECCOMP };
 
 /* Parse the whole command line (argv[0] is "sbx").  Returns an action or
  * -1 with the error recorded; the plan owns what it allocated either way

@@ -3,6 +3,7 @@
 #include "init.h"
 #include "log.h"
 #include "net.h"
+#include "seccomp.h"
 #include "security.h"
 #include "status.h"
 #include "util.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,6 +50,20 @@ static __attribute__((noreturn)) void payload_exec(struct sandbox *sb)
 	if (chdir(sb->mounts.workdir) < 0) {
 		err_set(errno, "working directory %s", sb->mounts.workdir);
 		err_hint("pick an existing directory inside the sandbox with -w");
+		init_fail(sb);
+	}
+	/* A directory outside the new root would read as "(unreachable)/..."
+	 * and let the payload walk the host's tree (CVE-2024-21626). */
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/') {
+		err_set(0, "working directory %s is outside the sandbox", sb->mounts.workdir);
+		init_fail(sb);
+	}
+	/* No core dumps of the payload by default: they land in the shared
+	 * directory, with whatever secrets were in memory. */
+	struct rlimit nocore = {0, 0};
+	if (setrlimit(RLIMIT_CORE, &nocore) < 0) {
+		err_set(errno, "setrlimit core");
 		init_fail(sb);
 	}
 	/* Only 0, 1 and 2 survive the exec; the report pipe closes with it. */
@@ -124,7 +140,7 @@ static int setup(struct sandbox *sb)
 		return -1;
 	if (sb->plan->net == NET_SLIRP) {
 		/* sbx starts slirp4netns on this tap device while we build the
-		 * view; the payload waits for SYNC_NET below.  slirp4netns runs
+		 * view; the payload waits for SYNC_READY below.  slirp4netns runs
 		 * as the caller and opens /proc/1/ns/{user,net}, which the kernel
 		 * allows only while pid 1 is dumpable (our id change just made
 		 * it not); it is made non-dumpable again before any payload. */
@@ -144,8 +160,12 @@ static int setup(struct sandbox *sb)
 	log_verbose("init: mounts");
 	if (mounts_apply(&sb->mounts, sb->ids.uid.target, sb->ids.gid.target) < 0)
 		return -1;
+	for (size_t i = 0; i < sb->plan->n_mounts; i++)
+		if (sb->plan->mounts[i].src_fd >= 0)
+			close_nointr(sb->plan->mounts[i].src_fd);
 	log_verbose("init: view ready");
-	if (sb->plan->net == NET_SLIRP && wait_sync(sb, SYNC_NET) < 0)
+	/* The network is up and the seccomp program compiled. */
+	if (wait_sync(sb, SYNC_READY) < 0)
 		_exit(EXIT_SBX_FAILED);
 	close_nointr(steal_fd(&sb->sync_r));
 	/* Nobody inside may ptrace pid 1 or read its memory. */
@@ -191,7 +211,9 @@ static __attribute__((noreturn)) void reap_loop(struct sandbox *sb, int sfd, pid
 
 void init_main(struct sandbox *sb)
 {
-	int keep[] = {sb->sync_r, sb->report_w};
+	/* The pipes, the seccomp program and the bind sources opened outside. */
+	int keep[3 + SBX_MOUNTS_MAX];
+	size_t nkeep = 0;
 	int sfd;
 	pid_t payload;
 
@@ -200,8 +222,14 @@ void init_main(struct sandbox *sb)
 		_exit(EXIT_SBX_FAILED);
 	/* The name ps shows for pid 1 inside and for this process outside. */
 	(void)prctl(PR_SET_NAME, "sbx-init", 0, 0, 0);
+	keep[nkeep++] = sb->sync_r;
+	keep[nkeep++] = sb->report_w;
+	keep[nkeep++] = sb->seccomp_fd;
+	for (size_t i = 0; i < sb->plan->n_mounts; i++)
+		if (sb->plan->mounts[i].src_fd >= 0)
+			keep[nkeep++] = sb->plan->mounts[i].src_fd;
 	/* Descriptors the caller left open are not for the sandbox. */
-	if (fd_close_others(keep, ARRAY_SIZE(keep), false) < 0)
+	if (fd_close_others(keep, nkeep, false) < 0)
 		init_fail(sb);
 	/* Blocks until the maps are written.  EOF: sbx died before the death
 	 * signal was armed, or gave up; either way there is nothing to do. */
@@ -217,6 +245,12 @@ void init_main(struct sandbox *sb)
 		err_set(errno, "init: signalfd");
 		init_fail(sb);
 	}
+	/* Last step of pid 1's own setup: from here on it and the payload it
+	 * forks run under the filter. */
+	if (seccomp_load_compiled(sb->seccomp_fd) < 0)
+		init_fail(sb);
+	close_nointr(steal_fd(&sb->seccomp_fd));
+	log_verbose("init: seccomp loaded");
 	payload = fork();
 	if (payload < 0) {
 		err_set(errno, "fork the payload");

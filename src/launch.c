@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -85,6 +86,11 @@ static int prepare(struct sandbox *sb, const struct plan *plan)
 			    cwd);
 	if (!(sb->env = env_build(environ, plan, sb->mounts.home)))
 		return -1;
+	if (plan->seccomp_file && seccomp_read_file(plan->seccomp_file, &sb->seccomp) < 0)
+		return -1;
+	sb->seccomp_fd = memfd_create("sbx-seccomp", MFD_CLOEXEC);
+	if (sb->seccomp_fd < 0)
+		return err_set(errno, "memfd_create");
 
 	sigemptyset(&sb->forwarded);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
@@ -132,16 +138,29 @@ static void explain_clone_failure(int err)
 			 "kernel.unprivileged_userns_clone=1");
 }
 
+/* Give up on a sandbox whose setup failed on our side.  If pid 1 failed
+ * first (often the reason our step failed: slirp4netns cannot join the
+ * namespaces of a dead pid 1), its report is the cause to show. */
 static int abort_child(struct sandbox *sb, pid_t child)
 {
-	int status;
+	struct pollfd p = {.fd = sb->report_r, .events = POLLIN};
+	struct report r;
+	int status, rc = EXIT_SBX_FAILED;
 
-	err_print();
+	if (sb->report_r >= 0 && poll(&p, 1, 0) == 1 &&
+	    read_full(sb->report_r, &r, sizeof(r)) == sizeof(r) &&
+	    (r.kind == REPORT_FAIL || r.kind == REPORT_EXEC)) {
+		r.msg[sizeof(r.msg) - 1] = '\0';
+		fprintf(stderr, "sbx: %s\n", r.msg);
+		rc = r.code;
+	} else {
+		err_print();
+	}
 	net_slirp_stop(&sb->slirp);
 	kill(child, SIGKILL);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
-	return EXIT_SBX_FAILED;
+	return rc;
 }
 
 struct outcome {
@@ -247,10 +266,11 @@ int launch_run(const struct plan *plan)
 			     .sync_w = -1,
 			     .report_r = -1,
 			     .report_w = -1,
-			     .slirp = {.exit_w = -1, .log_fd = -1, .pidfd = -1}};
-	sigset_t old, blocked;
+			     .slirp = {.exit_w = -1, .log_fd = -1, .pidfd = -1},
+			     .seccomp_fd = -1};
+	sigset_t blocked;
 	struct report first;
-	bool have_first = false;
+	bool have_first = false, init_gone = false;
 	pid_t child;
 	int rc;
 
@@ -264,7 +284,7 @@ int launch_run(const struct plan *plan)
 	 * too, so a dead child turns into EPIPE here, not a dead sbx. */
 	blocked = sb.forwarded;
 	sigaddset(&blocked, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &blocked, &old);
+	sigprocmask(SIG_BLOCK, &blocked, NULL);
 
 	log_verbose("clone");
 	child = clone_sandbox();
@@ -288,33 +308,40 @@ int launch_run(const struct plan *plan)
 		rc = abort_child(&sb, child);
 		goto out_mask;
 	}
+	/* pid 1 now builds the view; meanwhile we compile its seccomp filter
+	 * and, with the network on, start slirp4netns once pid 1 has made
+	 * tap0.  The payload waits for SYNC_READY. */
+	if (seccomp_compile(plan->allow_userns, &sb.seccomp, sb.seccomp_fd) < 0) {
+		rc = abort_child(&sb, child);
+		goto out_mask;
+	}
 	if (plan->net == NET_SLIRP) {
-		/* pid 1 says when tap0 exists, then builds its view while
-		 * slirp4netns starts; the payload waits for SYNC_NET. */
 		ssize_t n = read_full(sb.report_r, &first, sizeof(first));
 		if (n == sizeof(first) && first.kind == REPORT_TAP) {
-			have_first = false;
 			if (net_slirp_start(plan, child,
 					    sb.ids.uid.zero_mapped && sb.ids.gid.zero_mapped,
-					    &sb.slirp) < 0 ||
-			    send_sync(&sb, SYNC_NET) < 0) {
+					    &sb.slirp) < 0) {
 				rc = abort_child(&sb, child);
 				goto out_mask;
 			}
 		} else {
 			/* A failure report, or EOF: supervise tells which. */
 			have_first = n == sizeof(first);
+			init_gone = true;
 		}
+	}
+	if (!init_gone && send_sync(&sb, SYNC_READY) < 0) {
+		rc = abort_child(&sb, child);
+		goto out_mask;
 	}
 	/* sync_w stays open until we exit: pid 1 reads a hang-up as our death. */
 	rc = supervise(&sb, child, have_first ? &first : NULL);
 	net_slirp_stop(&sb.slirp);
 	log_verbose("exit %d", rc);
-	/* The mask stays: a signal arriving now must not kill sbx before it
-	 * reports the payload's status. */
-	goto out;
+	/* The mask stays on every path: a signal arriving now must not kill
+	 * sbx before it reports, and a SIGPIPE from a dead child's pipe is
+	 * still pending. */
 out_mask:
-	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
 	for (size_t i = 0; i < 4; i++) {
 		int fd = i == 0	  ? sb.sync_r
@@ -326,5 +353,8 @@ out:
 	}
 	mounts_plan_free(&sb.mounts);
 	env_free(sb.env);
+	seccomp_prog_free(&sb.seccomp);
+	if (sb.seccomp_fd >= 0)
+		close_nointr(sb.seccomp_fd);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "net.h"
+#include "seccomp.h"
 #include "userns.h"
 
 #include <signal.h>
@@ -21,9 +22,10 @@
  * printed once, by sbx, and a successful exec closes the payload's end. */
 enum report_kind { REPORT_FAIL = 1, REPORT_EXEC = 2, REPORT_STATUS = 3, REPORT_TAP = 4 };
 
-/* Bytes sbx sends pid 1 on the sync pipe: maps written; network ready. */
+/* Bytes sbx sends pid 1 on the sync pipe: maps written; network up and
+ * seccomp program compiled, so the payload may start. */
 #define SYNC_GO 'G'
-#define SYNC_NET 'N'
+#define SYNC_READY 'R'
 
 struct report {
 	int32_t kind;
@@ -41,6 +43,8 @@ struct sandbox {
 	int sync_r, sync_w;
 	int report_r, report_w;
 	struct net_slirp slirp;
+	struct seccomp_prog seccomp; /* --seccomp FILE, read outside */
+	int seccomp_fd;		     /* memfd: the compiled filters */
 };
 
 /* Run the plan; returns sbx's exit code. */

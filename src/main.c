@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "launch.h"
 #include "log.h"
+#include "seccomp.h"
 #include "status.h"
 
 #include <errno.h>
@@ -50,6 +51,13 @@ int main(int argc, char **argv)
 	case CLI_DOCTOR:
 		fprintf(stderr, "sbx: doctor is not implemented yet in this version of sbx\n");
 		rc = EXIT_SBX_FAILED;
+		break;
+	case CLI_PRINT_SECCOMP:
+		rc = 0;
+		if (seccomp_print(stdout, plan.allow_userns) < 0) {
+			err_print();
+			rc = EXIT_SBX_FAILED;
+		}
 		break;
 	case CLI_RUN:
 		log_verbose_on = plan.verbose;

@@ -72,14 +72,17 @@ static int add_step(struct mount_plan *mp, struct mount_step s, const char *src,
 static int add_tmpfs(struct mount_plan *mp, const char *dst, unsigned int mode, bool owned,
 		     unsigned long long size)
 {
-	struct mount_step s = {
-	    .kind = STEP_TMPFS, .mode = mode, .owned_by_target = owned, .size_bytes = size};
+	struct mount_step s = {.kind = STEP_TMPFS,
+			       .mode = mode,
+			       .owned_by_target = owned,
+			       .size_bytes = size,
+			       .src_fd = -1};
 	return add_step(mp, s, NULL, dst);
 }
 
-static int add_bind(struct mount_plan *mp, const char *src, const char *dst, bool ro)
+static int add_bind(struct mount_plan *mp, const char *src, const char *dst, bool ro, int src_fd)
 {
-	struct mount_step s = {.kind = STEP_BIND, .ro = ro};
+	struct mount_step s = {.kind = STEP_BIND, .ro = ro, .src_fd = src_fd};
 	return add_step(mp, s, src, dst);
 }
 
@@ -126,8 +129,8 @@ static int add_user_mounts(struct mount_plan *mp, const struct plan *plan)
 		if (m->kind == MOUNT_TMPFS)
 			r = add_tmpfs(mp, m->dst, 0755, true, m->size_bytes);
 		else
-			r = add_bind(mp, m->src, m->dst ? m->dst : m->src,
-				     m->kind == MOUNT_RO_BIND);
+			r = add_bind(mp, m->src, m->dst ? m->dst : m->src, m->kind == MOUNT_RO_BIND,
+				     m->src_fd);
 		if (r < 0)
 			return -1;
 	}
@@ -164,10 +167,10 @@ int mounts_plan_build(const struct plan *plan, const struct host_facts *host,
 	if (plan->home == HOME_TMPFS) {
 		if (add_tmpfs(out, home, 0700, true, 0) < 0)
 			goto fail;
-	} else if (add_bind(out, home, home, plan->home == HOME_RO) < 0) {
+	} else if (add_bind(out, home, home, plan->home == HOME_RO, -1) < 0) {
 		goto fail;
 	}
-	if (out->cwd_shared && add_bind(out, cwd, cwd, plan->cwd == SHARE_RO) < 0)
+	if (out->cwd_shared && add_bind(out, cwd, cwd, plan->cwd == SHARE_RO, -1) < 0)
 		goto fail;
 	if (make_net_files(out, plan) < 0 || add_user_mounts(out, plan) < 0)
 		goto fail;

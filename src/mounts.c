@@ -46,6 +46,7 @@ struct sbx_open_how {
 	uint64_t resolve;
 };
 #define SBX_RESOLVE_NO_MAGICLINKS 0x02
+#define SBX_RESOLVE_NO_SYMLINKS 0x04
 #define SBX_RESOLVE_IN_ROOT 0x10
 
 struct sbx_mount_attr {
@@ -194,13 +195,46 @@ static int bind_at(const struct view *v, const char *host_src, const char *dst, 
 	return set_attrs(v, dst, attrs, true);
 }
 
+/* The source opened outside lives in sbx's mount namespace, from which the
+ * kernel will not bind; open the same path again here, still with no
+ * symlink allowed, and make sure it is the very same object. */
+static int reopen_source(const struct mount_step *s)
+{
+	char path[PATH_MAX];
+	struct sbx_open_how how = {
+	    .flags = O_PATH | O_CLOEXEC,
+	    .resolve = SBX_RESOLVE_NO_SYMLINKS | SBX_RESOLVE_NO_MAGICLINKS,
+	};
+	struct stat outside, inside;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), OLDROOT "%s", s->src) >= sizeof(path))
+		return err_set(ENAMETOOLONG, "bind source %s", s->src);
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0)
+		return err_set(errno, "bind source %s", s->src);
+	if (fstat(s->src_fd, &outside) < 0 || fstat(fd, &inside) < 0 ||
+	    outside.st_dev != inside.st_dev || outside.st_ino != inside.st_ino) {
+		close_nointr(fd);
+		return err_set(0, "bind source %s changed while the sandbox was set up", s->src);
+	}
+	return fd;
+}
+
 static int step_bind(const struct view *v, const struct mount_step *s)
 {
 	char host_src[PATH_MAX];
+	_cleanup_close_ int src = -1;
 	struct stat st;
 
-	if ((size_t)snprintf(host_src, sizeof(host_src), OLDROOT "%s", s->src) >= sizeof(host_src))
+	if (s->src_fd >= 0) {
+		if ((src = reopen_source(s)) < 0)
+			return -1;
+		fd_path(src, host_src);
+	} else if ((size_t)snprintf(host_src, sizeof(host_src), OLDROOT "%s", s->src) >=
+		   sizeof(host_src)) {
 		return err_set(ENAMETOOLONG, "bind source %s", s->src);
+	}
 	if (stat(host_src, &st) < 0) {
 		err_set(errno, "bind source %s", s->src);
 		err_hint("check the path given to --bind/--ro-bind");
@@ -426,28 +460,75 @@ out:
 	return r;
 }
 
+/* Join a relative path to dir and fold "." and ".." lexically.  That is
+ * the path's real meaning only because the caller then opens it with
+ * RESOLVE_NO_SYMLINKS: with no symlink anywhere, ".." is the parent. */
+static char *absolute_lexical(const char *dir, const char *path)
+{
+	_cleanup_free_ char *joined =
+	    path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", dir, path);
+	char *out, *w;
+
+	if (!joined || !(out = malloc(strlen(joined) + 2)))
+		return NULL;
+	w = out;
+	for (char *seg = strtok(joined, "/"); seg; seg = strtok(NULL, "/")) {
+		if (strcmp(seg, ".") == 0)
+			continue;
+		if (strcmp(seg, "..") == 0) {
+			while (w > out && *--w != '/')
+				;
+			continue;
+		}
+		*w++ = '/';
+		w = stpcpy(w, seg);
+	}
+	if (w == out)
+		*w++ = '/';
+	*w = '\0';
+	return out;
+}
+
+/*
+ * A bind source is opened here, before anything runs, with no symlink
+ * allowed anywhere in its path, and mounted later through that very
+ * descriptor.  A symlink planted in a shared directory by an earlier run
+ * (project/data -> ~/.ssh) can therefore neither redirect a later --bind
+ * nor swap the target between check and mount (flatpak CVE-2024-42472).
+ */
 int mounts_resolve_sources(struct plan *plan, const char *cwd)
 {
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		struct user_mount *m = &plan->mounts[i];
-		_cleanup_free_ char *abs = NULL;
-		char *real;
+		const char *opt = m->kind == MOUNT_BIND ? "bind" : "ro-bind";
+		struct sbx_open_how how = {
+		    .flags = O_PATH | O_CLOEXEC,
+		    .resolve = SBX_RESOLVE_NO_SYMLINKS | SBX_RESOLVE_NO_MAGICLINKS,
+		};
+		char *abs;
 
 		if (m->kind == MOUNT_TMPFS)
 			continue;
-		abs = m->src[0] == '/' ? xstrdup(m->src) : xasprintf("%s/%s", cwd, m->src);
-		if (!abs)
-			return -1;
-		real = realpath(abs, NULL);
-		if (!real) {
-			err_set(errno, "bind source %s", m->src);
-			err_hint("check the path given to --%s",
-				 m->kind == MOUNT_BIND ? "bind" : "ro-bind");
+		if (!(abs = absolute_lexical(cwd, m->src)))
+			return err_set(ENOMEM, "out of memory");
+		m->src_fd = (int)syscall(SYS_openat2, AT_FDCWD, abs, &how, sizeof(how));
+		if (m->src_fd < 0) {
+			int e = errno;
+			free(abs);
+			if (e == ELOOP) {
+				err_set(0, "bind source %s is or passes through a symlink", m->src);
+				err_hint(
+				    "give --%s the real path, e.g. $(realpath %s), if you trust it",
+				    opt, m->src);
+			} else {
+				err_set(e, "bind source %s", m->src);
+				err_hint("check the path given to --%s", opt);
+			}
 			return -1;
 		}
 		free(m->src);
-		m->src = real;
-		if (!m->dst && !(m->dst = xstrdup(real)))
+		m->src = abs;
+		if (!m->dst && !(m->dst = xstrdup(abs)))
 			return -1;
 	}
 	return 0;

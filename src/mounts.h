@@ -38,6 +38,7 @@ struct mount_step {
 	bool owned_by_target; /* tmpfs root and created dirs belong to the payload's ids */
 	unsigned int mode;    /* tmpfs */
 	unsigned long long size_bytes;
+	int src_fd; /* bind: the source opened outside, or -1 to use src */
 };
 
 struct mount_plan {

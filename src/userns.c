@@ -237,7 +237,11 @@ static bool helper_usable(const char *path)
 
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || access(path, X_OK) < 0)
 		return false;
-	if ((st.st_mode & S_ISUID) && st.st_uid == 0)
+	/* A helper anyone but root could have rewritten is not one to hand
+	 * our process to: it would write whatever map it liked. */
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return false;
+	if (st.st_mode & S_ISUID)
 		return true;
 	return getxattr(path, "security.capability", NULL, 0) > 0;
 }

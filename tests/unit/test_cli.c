@@ -237,13 +237,9 @@ static void later_issue_options_are_refused(void **state)
 	expect_error(PARSE(&p, "run", "--timeout", "5", "sleep", "9"), "not implemented yet");
 	assert_non_null(strstr(err_line(), "--timeout"));
 	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--seccomp=default", "ls"), "not implemented yet");
-	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--rootfs", "/srv/root", "ls"), "not implemented yet");
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--overlay", "/a:/b", "ls"), "not implemented yet");
-	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--allow-userns", "ls"), "not implemented yet");
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--memory", "1g", "ls"), "not implemented yet");
 	plan_free(&p);
@@ -522,6 +518,38 @@ static void publish_rules_that_need_the_whole_command_line(void **state)
 		     "--mtu needs the slirp network");
 	plan_free(&p);
 	assert_int_equal(PARSE(&p, "run", "-p", "53:53/tcp", "ls"), CLI_RUN);
+	plan_free(&p);
+}
+
+static void seccomp_options(void **state)
+{
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(PARSE(&p, "run", "ls"), CLI_RUN);
+	assert_null(p.seccomp_file);
+	assert_false(p.allow_userns);
+	plan_free(&p);
+	assert_int_equal(PARSE(&p, "run", "--seccomp", "/x.bpf", "--allow-userns", "ls"), CLI_RUN);
+	assert_string_equal(p.seccomp_file, "/x.bpf");
+	assert_true(p.allow_userns);
+	plan_free(&p);
+	/* The last --seccomp wins; default clears a file given before. */
+	assert_int_equal(PARSE(&p, "run", "--seccomp=/x.bpf", "--seccomp=default", "ls"), CLI_RUN);
+	assert_null(p.seccomp_file);
+	plan_free(&p);
+	expect_error(PARSE(&p, "run", "--seccomp=", "ls"), "invalid --seccomp ''");
+	plan_free(&p);
+	/* --print-seccomp needs no COMMAND and sees the options before it. */
+	assert_int_equal(PARSE(&p, "run", "--allow-userns", "--print-seccomp"), CLI_PRINT_SECCOMP);
+	assert_true(p.allow_userns);
+	plan_free(&p);
+	/* -w into /proc leads out of the root (CVE-2024-21626). */
+	expect_error(PARSE(&p, "run", "-w", "/proc/self/cwd", "ls"), "not under /proc");
+	plan_free(&p);
+	expect_error(PARSE(&p, "run", "-w", "/proc", "ls"), "not under /proc");
+	plan_free(&p);
+	assert_int_equal(PARSE(&p, "run", "-w", "/process", "ls"), CLI_RUN);
 	plan_free(&p);
 }
 
@@ -848,6 +876,7 @@ int main(void)
 	    cmocka_unit_test(net),
 	    cmocka_unit_test(mtu),
 	    cmocka_unit_test(publish),
+	    cmocka_unit_test(seccomp_options),
 	    cmocka_unit_test(publish_rules_that_need_the_whole_command_line),
 	    cmocka_unit_test(hostname),
 	    cmocka_unit_test(binds),
