@@ -290,7 +290,14 @@ int userns_prepare(const struct plan *plan, struct userns_ids *ids)
 	return 0;
 }
 
-static int run_map_helper(const char *path, const struct id_map *map, pid_t child)
+struct helper_run {
+	const char *path;
+	pid_t pid;
+	int out; /* its stdout and stderr, for the one-line error */
+};
+
+static int spawn_map_helper(const char *path, const struct id_map *map, pid_t child,
+			    struct helper_run *h)
 {
 	char args[1 + 3 * ID_MAP_MAX_LINES][16];
 	char *argv[2 + 3 * ID_MAP_MAX_LINES + 1];
@@ -298,11 +305,8 @@ static int run_map_helper(const char *path, const struct id_map *map, pid_t chil
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none;
-	int pipefd[2], status, rc;
+	int pipefd[2], rc;
 	size_t argc = 0;
-	pid_t pid;
-	char msg[512];
-	ssize_t n;
 
 	argv[argc++] = (char *)path;
 	snprintf(args[0], sizeof(args[0]), "%d", (int)child);
@@ -332,7 +336,7 @@ static int run_map_helper(const char *path, const struct id_map *map, pid_t chil
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 	/* Absolute path, empty environment: nothing of the caller's steers a
 	 * setuid program (no $PATH lookup, no LD_ or locale variables). */
-	rc = posix_spawn(&pid, path, &fa, &attr, argv, envp);
+	rc = posix_spawn(&h->pid, path, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close_nointr(pipefd[1]);
@@ -342,36 +346,77 @@ static int run_map_helper(const char *path, const struct id_map *map, pid_t chil
 		err_hint("install the uidmap package");
 		return -1;
 	}
-	n = read_full(pipefd[0], msg, sizeof(msg) - 1);
-	close_nointr(pipefd[0]);
+	h->path = path;
+	h->out = pipefd[0];
+	return 0;
+}
+
+static int finish_map_helper(struct helper_run *h)
+{
+	char msg[512];
+	int status;
+	ssize_t n = read_full(h->out, msg, sizeof(msg) - 1);
+
+	close_nointr(h->out);
 	msg[n > 0 ? n : 0] = '\0';
 	msg[strcspn(msg, "\n")] = '\0';
-	while (waitpid(pid, &status, 0) < 0)
+	while (waitpid(h->pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return err_set(errno, "wait for %s", path);
+			return err_set(errno, "wait for %s", h->path);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		err_set(0, "%s failed: %s", path, msg[0] ? msg : "no message");
+		err_set(0, "%s failed: %s", h->path, msg[0] ? msg : "no message");
 		err_hint("check your ranges in /etc/subuid and /etc/subgid");
 		return -1;
 	}
 	return 0;
 }
 
-int userns_write_maps(const struct userns_ids *ids, pid_t child)
+static int write_map_directly(const char *file, const struct id_map *map, pid_t child)
 {
 	char path[64], text[256];
 
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)child, file);
+	if (userns_map_text(map, text, sizeof(text)) < 0 || write_file(path, text) < 0)
+		return -1;
+	return 0;
+}
+
+int userns_write_maps(const struct userns_ids *ids, pid_t child)
+{
+	struct helper_run uh, gh;
+	char path[64];
+	int r = 0;
+
+	if (ids->uid_helper && ids->gid_helper) {
+		/* The two setuid helpers take a millisecond or two each to
+		 * start; they touch different files, so run them together. */
+		if (spawn_map_helper(SBX_NEWUIDMAP, &ids->uid, child, &uh) < 0)
+			return -1;
+		if (spawn_map_helper(SBX_NEWGIDMAP, &ids->gid, child, &gh) < 0) {
+			(void)finish_map_helper(&uh);
+			return -1;
+		}
+		r = finish_map_helper(&uh);
+		/* Keep the first error: finish the second into a scratch one. */
+		if (r < 0) {
+			char first[SBX_ERR_MAX];
+			snprintf(first, sizeof(first), "%s", err_line());
+			(void)finish_map_helper(&gh);
+			return err_set(0, "%s", first);
+		}
+		return finish_map_helper(&gh);
+	}
 	if (ids->uid_helper) {
-		if (run_map_helper(SBX_NEWUIDMAP, &ids->uid, child) < 0)
+		if (spawn_map_helper(SBX_NEWUIDMAP, &ids->uid, child, &uh) < 0 ||
+		    finish_map_helper(&uh) < 0)
 			return -1;
-	} else {
-		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)child);
-		if (userns_map_text(&ids->uid, text, sizeof(text)) < 0 ||
-		    write_file(path, text) < 0)
-			return -1;
+	} else if (write_map_directly("uid_map", &ids->uid, child) < 0) {
+		return -1;
 	}
 	if (ids->gid_helper)
-		return run_map_helper(SBX_NEWGIDMAP, &ids->gid, child);
+		return spawn_map_helper(SBX_NEWGIDMAP, &ids->gid, child, &gh) < 0
+			   ? -1
+			   : finish_map_helper(&gh);
 	/* Without CAP_SETGID outside, the kernel accepts our own gid only once
 	 * setgroups is denied, so the payload cannot drop a group that a
 	 * file's permissions deny (CVE-2014-8989). */
@@ -380,8 +425,5 @@ int userns_write_maps(const struct userns_ids *ids, pid_t child)
 		if (write_file(path, "deny") < 0)
 			return -1;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)child);
-	if (userns_map_text(&ids->gid, text, sizeof(text)) < 0 || write_file(path, text) < 0)
-		return -1;
-	return 0;
+	return write_map_directly("gid_map", &ids->gid, child);
 }
