@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Run the unit tests and the integration suite, print their TAP, and end
-# with one line CI can read:
+# Run the unit tests, the integration suite and the escape suite
+# (tests/security), print their TAP, and end with one line CI can read:
 #     check: N passed, N failed, N skipped
 #
 # Called by `make check` as
 #     SBX=/abs/path/to/sbx UNIT_TESTS="/abs/a /abs/b" tests/check.sh
 #
-# The integration suite must run as an unprivileged user, because that is the
-# only way sbx is used. Started as root (as CI is), this script creates the
-# test user "sbxtest" (with subordinate id ranges) and runs bats as that user,
-# from a copy of the binary and of tests/ in a world-readable temp directory;
+# The integration and escape suites must run as an unprivileged user,
+# because that is the only way sbx is used. Started as root (as CI is), this
+# script creates the test user "sbxtest" (with subordinate id ranges) and runs
+# bats as that user, from a copy of the binaries and of tests/ in a
+# world-readable temp directory;
 # it also runs the "without a subordinate range" tests as "sbxtest2", a user
 # with no ranges. Started as a normal user, it runs bats directly.
 #
@@ -17,6 +18,8 @@
 # paths do not exist, for the missing-helper fallback test.
 # SBX_NOSLIRP=/abs/path: optional build of sbx whose slirp4netns path does
 # not exist, for the missing-slirp4netns test.
+# SBX_PROBE=/abs/path: the escape suite's probe (tests/security/probe.c,
+# built as build/sbx-probe); without it the tests that need it fail.
 # SBX_TEST_FILTER=REGEX passes --filter REGEX to bats.
 set -euo pipefail
 
@@ -29,11 +32,16 @@ FALLBACK_PHRASE='without a subordinate range'
 UNIT_TESTS=${UNIT_TESTS:-}
 SBX_NOHELPER=${SBX_NOHELPER:-}
 SBX_NOSLIRP=${SBX_NOSLIRP:-}
+SBX_PROBE=${SBX_PROBE:-}
 SBX_TEST_FILTER=${SBX_TEST_FILTER:-}
 
 case $SBX in
 /*) ;;
 *) SBX=$(cd "$(dirname "$SBX")" && pwd)/$(basename "$SBX") ;;
+esac
+case $SBX_PROBE in
+/* | '') ;;
+*) SBX_PROBE=$(cd "$(dirname "$SBX_PROBE")" && pwd)/$(basename "$SBX_PROBE") ;;
 esac
 if [ ! -x "$SBX" ]; then
 	echo "check: $SBX is not an executable file" >&2
@@ -148,6 +156,7 @@ run_bats_as() {
 	)
 	[ ! -x "$STAGE/sbx-nohelper" ] || envs+=(SBX_NOHELPER="$STAGE/sbx-nohelper")
 	[ ! -x "$STAGE/sbx-noslirp" ] || envs+=(SBX_NOSLIRP="$STAGE/sbx-noslirp")
+	[ ! -x "$STAGE/sbx-probe" ] || envs+=(SBX_PROBE="$STAGE/sbx-probe")
 	local v
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS SBX_TEST_TIMEOUT_S; do
 		[ -z "${!v:-}" ] || envs+=("$v=${!v}")
@@ -183,8 +192,11 @@ if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$STAGE"
 	cp "$SBX" "$STAGE/sbx"
 	cp -R "$TESTS_DIR/integration" "$TESTS_DIR/lib" "$STAGE/"
+	mkdir -p "$STAGE/security"
+	cp "$TESTS_DIR"/security/*.bats "$STAGE/security/"
 	[ -z "$SBX_NOHELPER" ] || cp "$SBX_NOHELPER" "$STAGE/sbx-nohelper"
 	[ -z "$SBX_NOSLIRP" ] || cp "$SBX_NOSLIRP" "$STAGE/sbx-noslirp"
+	[ -z "$SBX_PROBE" ] || cp "$SBX_PROBE" "$STAGE/sbx-probe"
 	chmod -R a+rX "$WORK"
 	chmod 755 "$STAGE"/sbx*
 
@@ -209,11 +221,21 @@ if [ "$(id -u)" -eq 0 ]; then
 			"$STAGE/integration" || rc=$?
 		count_tap "$WORK/fallback.tap" "$rc" "fallback suite"
 	fi
+
+	echo "# security: as $TEST_USER"
+	rc=0
+	run_tap security run_bats_as "$TEST_USER" "${filter_args[@]}" "$STAGE/security" || rc=$?
+	count_tap "$WORK/security.tap" "$rc" "security suite"
 else
 	echo "# integration: as $(id -un)"
 	rc=0
 	run_tap integration env SBX="$SBX" SBX_NOHELPER="$SBX_NOHELPER" SBX_NOSLIRP="$SBX_NOSLIRP" bats --tap "${filter_args[@]}" "$TESTS_DIR/integration" || rc=$?
 	count_tap "$WORK/integration.tap" "$rc" "integration suite"
+
+	echo "# security: as $(id -un)"
+	rc=0
+	run_tap security env SBX="$SBX" SBX_PROBE="$SBX_PROBE" bats --tap "${filter_args[@]}" "$TESTS_DIR/security" || rc=$?
+	count_tap "$WORK/security.tap" "$rc" "security suite"
 fi
 
 total=$((passed + failed + skipped))

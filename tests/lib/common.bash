@@ -230,3 +230,53 @@ orphan_slirps() {
 	done
 	return 0
 }
+
+# --- the escape suite's probe (tests/security) ------------------------------
+
+# tests/security/probe.c, built as build/sbx-probe; check.sh passes it as
+# $SBX_PROBE. Inside, it is bound read-only at $PROBE_IN.
+PROBE_IN=/tmp/sbx-probe
+
+require_probe() {
+	[ -n "${SBX_PROBE:-}" ] && [ -x "$SBX_PROBE" ] ||
+		fail "SBX_PROBE must name the sbx-probe binary (make build/sbx-probe; got '${SBX_PROBE:-}')"
+}
+
+# run_probe [SBX-RUN-OPTIONS...] -- ATTEMPT [ARGS...]
+# One attempt in a sandbox (--net none unless the options say otherwise),
+# stdin /dev/null; sets $status, $output ("ATTEMPT: RESULT") and $stderr.
+run_probe() {
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	require_probe || return 1
+	run --separate-stderr sbx run --net none "${opts[@]}" \
+		--ro-bind "$SBX_PROBE:$PROBE_IN" "$PROBE_IN" "$@" </dev/null
+}
+
+# run_probes [SBX-RUN-OPTIONS...] -- "ATTEMPT [ARG...]"...
+# Several attempts in one sandbox, one line each; each argument is split on
+# spaces into the attempt's name and arguments.
+run_probes() {
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	require_probe || return 1
+	run --separate-stderr sbx run --net none "${opts[@]}" \
+		--ro-bind "$SBX_PROBE:$PROBE_IN" sh -c \
+		'p=$1; shift; for a; do "$p" $a; done' sh "$PROBE_IN" "$@" </dev/null
+}
+
+# assert_probes RESULT ATTEMPT...: after run_probes, every attempt said RESULT.
+assert_probes() {
+	local want=$1 expected="" a
+	shift
+	for a; do expected+="$a: $want"$'\n'; done
+	assert_status 0 && assert_output "${expected%$'\n'}"
+}
