@@ -121,8 +121,8 @@ const char cli_run_usage[] =
     "  -w, --workdir DIR            working directory inside\n"
     "  -e, --env KEY=VAL | KEY      set a variable, or pass KEY from outside\n"
     "  --clearenv                   start the environment from nothing\n"
-    "  --tty auto|never             no terminal relay yet: the payload gets its own\n"
-    "                               session and the caller's stdin, stdout, stderr\n"
+    "  -t, --tty auto|always|never  relay through a new pty (-t: always; auto: when\n"
+    "                               stdin is a terminal)\n"
     "  --seccomp default|FILE       the default filter, or a compiled BPF program\n"
     "  --allow-userns               permit nested user namespaces\n"
     "  --print-seccomp              print the filter's rules and exit\n"
@@ -487,9 +487,7 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 	static const char *const nets[] = {"none", "slirp"};
 	static const char *const shares[] = {"rw", "ro", "none"};
 	static const char *const homes[] = {"tmpfs", "ro", "rw"};
-	/* Until the pty relay lands, auto (the default) never finds a relay to
-	 * start, so it behaves exactly as never; always needs the relay. */
-	static const char *const ttys[] = {"auto", "never"};
+	static const char *const ttys[] = {"auto", "always", "never"};
 	int i;
 
 	if (o->later)
@@ -560,13 +558,13 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 		plan->clearenv = true;
 		return 0;
 	case OPT_TTY:
-		if (parse_choice("tty", v, ttys, ARRAY_SIZE(ttys)) < 0)
-			return err_set(0, "--tty %s is %s; use --tty auto or never", v,
-				       later_issue_note);
+		if ((i = parse_choice("tty", v, ttys, ARRAY_SIZE(ttys))) < 0)
+			return err_set(0, "invalid --tty '%s': expected auto, always or never", v);
+		plan->tty = (enum tty_mode)i;
 		return 0;
 	case OPT_TTY_ALWAYS:
-		return err_set(0, "-t (--tty always) is %s; use --tty auto or never",
-			       later_issue_note);
+		plan->tty = TTY_ALWAYS;
+		return 0;
 	case OPT_SECCOMP:
 		if (v[0] == '\0')
 			return err_set(0, "invalid --seccomp '': expected default or FILE");

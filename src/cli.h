@@ -15,6 +15,7 @@ enum user_mode { USER_KEEP, USER_ROOT, USER_ID };
 enum net_mode { NET_NONE, NET_SLIRP };
 enum share_mode { SHARE_RW, SHARE_RO, SHARE_NONE };
 enum home_mode { HOME_TMPFS, HOME_RO, HOME_RW };
+enum tty_mode { TTY_AUTO, TTY_ALWAYS, TTY_NEVER }; /* the order of the --tty words */
 enum mount_kind { MOUNT_BIND, MOUNT_RO_BIND, MOUNT_TMPFS };
 
 /* More --bind/--ro-bind/--tmpfs than anyone types; keeps pid 1's list of
@@ -70,6 +71,8 @@ struct plan {
 	char *seccomp_file; /* --seccomp FILE; NULL for the default filter */
 	bool allow_userns;
 	bool print_seccomp;
+
+	enum tty_mode tty;
 
 	bool verbose;
 	char **argv; /* the payload's argv, NULL-terminated, borrowed */

@@ -38,10 +38,13 @@ static __attribute__((noreturn)) void payload_exec(struct sandbox *sb)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* No terminal relay yet: a session of its own, so the payload has no
-	 * controlling terminal and TIOCSTI cannot push keystrokes into the
-	 * caller's shell (CVE-2017-5226). */
-	if (setsid() < 0) {
+	/* With the relay, the pty is its controlling terminal.  Without, a
+	 * session of its own: no controlling terminal at all, so TIOCSTI
+	 * cannot push keystrokes into the caller's shell (CVE-2017-5226). */
+	if (sb->tty.on) {
+		if (tty_attach_payload(&sb->tty, sb->tty_slave) < 0)
+			init_fail(sb);
+	} else if (setsid() < 0) {
 		err_set(errno, "setsid");
 		init_fail(sb);
 	}
@@ -163,6 +166,9 @@ static int setup(struct sandbox *sb)
 	for (size_t i = 0; i < sb->plan->n_mounts; i++)
 		if (sb->plan->mounts[i].src_fd >= 0)
 			close_nointr(sb->plan->mounts[i].src_fd);
+	if (sb->tty.on &&
+	    (sb->tty_slave = tty_open_inside(&sb->tty, sb->ids.uid.target, sb->ids.gid.target)) < 0)
+		return -1;
 	log_verbose("init: view ready");
 	/* The network is up and the seccomp program compiled. */
 	if (wait_sync(sb, SYNC_READY) < 0)
@@ -212,7 +218,7 @@ static __attribute__((noreturn)) void reap_loop(struct sandbox *sb, int sfd, pid
 void init_main(struct sandbox *sb)
 {
 	/* The pipes, the seccomp program and the bind sources opened outside. */
-	int keep[3 + SBX_MOUNTS_MAX];
+	int keep[4 + SBX_MOUNTS_MAX];
 	size_t nkeep = 0;
 	int sfd;
 	pid_t payload;
@@ -225,6 +231,8 @@ void init_main(struct sandbox *sb)
 	keep[nkeep++] = sb->sync_r;
 	keep[nkeep++] = sb->report_w;
 	keep[nkeep++] = sb->seccomp_fd;
+	if (sb->tty.sock[1] >= 0)
+		keep[nkeep++] = sb->tty.sock[1];
 	for (size_t i = 0; i < sb->plan->n_mounts; i++)
 		if (sb->plan->mounts[i].src_fd >= 0)
 			keep[nkeep++] = sb->plan->mounts[i].src_fd;
@@ -260,5 +268,8 @@ void init_main(struct sandbox *sb)
 		close_nointr(sfd);
 		payload_exec(sb);
 	}
+	/* Only the payload holds the pty now: its end is the master's EOF. */
+	if (sb->tty_slave >= 0)
+		close_nointr(steal_fd(&sb->tty_slave));
 	reap_loop(sb, sfd, payload);
 }

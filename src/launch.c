@@ -96,6 +96,9 @@ static int prepare(struct sandbox *sb, const struct plan *plan)
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		sigaddset(&sb->forwarded, forwarded_signals[i]);
 	sigaddset(&sb->forwarded, SIGCHLD);
+	if (tty_prepare(plan->tty, &sb->tty) < 0)
+		return -1;
+	sb->mounts.console = sb->tty.on;
 	return 0;
 }
 
@@ -147,6 +150,7 @@ static int abort_child(struct sandbox *sb, pid_t child)
 	struct report r;
 	int status, rc = EXIT_SBX_FAILED;
 
+	tty_restore(&sb->tty);
 	if (sb->report_r >= 0 && poll(&p, 1, 0) == 1 &&
 	    read_full(sb->report_r, &r, sizeof(r)) == sizeof(r) &&
 	    (r.kind == REPORT_FAIL || r.kind == REPORT_EXEC)) {
@@ -200,8 +204,12 @@ static int send_sync(struct sandbox *sb, char c)
 static int supervise(struct sandbox *sb, pid_t child, const struct report *first)
 {
 	struct outcome o = {0};
-	_cleanup_close_ int sfd = signalfd(-1, &sb->forwarded, SFD_CLOEXEC);
+	sigset_t mine = sb->forwarded;
+	_cleanup_close_ int sfd = -1;
 
+	/* SIGWINCH is ours: the kernel tells the payload through the pty. */
+	sigaddset(&mine, SIGWINCH);
+	sfd = signalfd(-1, &mine, SFD_CLOEXEC);
 	if (sfd < 0) {
 		err_set(errno, "signalfd");
 		return abort_child(sb, child);
@@ -211,28 +219,36 @@ static int supervise(struct sandbox *sb, pid_t child, const struct report *first
 		o.report.msg[sizeof(o.report.msg) - 1] = '\0';
 		o.have_report = true;
 	}
-	while (!o.child_done || !o.report_eof) {
-		struct pollfd p[2] = {{.fd = sfd, .events = POLLIN},
-				      {.fd = o.report_eof ? -1 : sb->report_r, .events = POLLIN}};
-		if (poll(p, 2, -1) < 0) {
+	/* Until pid 1 is reaped, its reports are read, and the payload's last
+	 * output has come through the pty. */
+	while (!o.child_done || !o.report_eof || !tty_drained(&sb->tty)) {
+		struct pollfd p[2 + 3] = {
+		    {.fd = sfd, .events = POLLIN},
+		    {.fd = o.report_eof ? -1 : sb->report_r, .events = POLLIN}};
+		size_t n = 2 + tty_poll_fds(&sb->tty, p + 2);
+
+		if (poll(p, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err_set(errno, "poll");
 			kill(child, SIGKILL);
 			break;
 		}
+		tty_poll_handle(&sb->tty, p + 2, n - 2);
 		if (p[1].revents)
 			read_report(sb->report_r, &o);
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read_full(sfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo != SIGCHLD) {
-				log_verbose("forwarding signal %u", si.ssi_signo);
-				kill(child, (int)si.ssi_signo);
-				continue;
+			if (read_full(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGWINCH) {
+					tty_resize(&sb->tty);
+				} else if (si.ssi_signo != SIGCHLD) {
+					log_verbose("forwarding signal %u", si.ssi_signo);
+					kill(child, (int)si.ssi_signo);
+				} else {
+					net_slirp_reaped(&sb->slirp);
+				}
 			}
-			net_slirp_reaped(&sb->slirp);
 		}
 		if (!o.child_done) {
 			pid_t w = waitpid(child, &o.child_status, WNOHANG);
@@ -240,6 +256,8 @@ static int supervise(struct sandbox *sb, pid_t child, const struct report *first
 				o.child_done = true;
 		}
 	}
+	/* Messages below go to a terminal in its normal mode again. */
+	tty_restore(&sb->tty);
 	if (!o.child_done && waitpid(child, &o.child_status, 0) == child)
 		o.child_done = true;
 
@@ -267,7 +285,9 @@ int launch_run(const struct plan *plan)
 			     .report_r = -1,
 			     .report_w = -1,
 			     .slirp = {.exit_w = -1, .log_fd = -1, .pidfd = -1},
-			     .seccomp_fd = -1};
+			     .seccomp_fd = -1,
+			     .tty = {.sock = {-1, -1}, .master = -1},
+			     .tty_slave = -1};
 	sigset_t blocked;
 	struct report first;
 	bool have_first = false, init_gone = false;
@@ -299,6 +319,8 @@ int launch_run(const struct plan *plan)
 
 	close_nointr(steal_fd(&sb.sync_r));
 	close_nointr(steal_fd(&sb.report_w));
+	if (sb.tty.sock[1] >= 0)
+		close_nointr(steal_fd(&sb.tty.sock[1]));
 	log_verbose("write id maps for pid %d", (int)child);
 	if (userns_write_maps(&sb.ids, child) < 0) {
 		rc = abort_child(&sb, child);
@@ -330,6 +352,15 @@ int launch_run(const struct plan *plan)
 			init_gone = true;
 		}
 	}
+	if (sb.tty.on && !init_gone) {
+		/* pid 1 sends the pty's master once the view is built. */
+		int r = tty_start(&sb.tty);
+		if (r < 0) {
+			rc = abort_child(&sb, child);
+			goto out_mask;
+		}
+		init_gone = sb.tty.master < 0;
+	}
 	if (!init_gone && send_sync(&sb, SYNC_READY) < 0) {
 		rc = abort_child(&sb, child);
 		goto out_mask;
@@ -354,6 +385,7 @@ out:
 	mounts_plan_free(&sb.mounts);
 	env_free(sb.env);
 	seccomp_prog_free(&sb.seccomp);
+	tty_close(&sb.tty);
 	if (sb.seccomp_fd >= 0)
 		close_nointr(sb.seccomp_fd);
 	return rc;

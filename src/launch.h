@@ -12,6 +12,7 @@
 #include "mounts.h"
 #include "net.h"
 #include "seccomp.h"
+#include "tty.h"
 #include "userns.h"
 
 #include <signal.h>
@@ -45,6 +46,8 @@ struct sandbox {
 	struct net_slirp slirp;
 	struct seccomp_prog seccomp; /* --seccomp FILE, read outside */
 	int seccomp_fd;		     /* memfd: the compiled filters */
+	struct tty_relay tty;
+	int tty_slave; /* pid 1: the pty slave it keeps for the payload */
 };
 
 /* Run the plan; returns sbx's exit code. */

@@ -295,7 +295,7 @@ static int step_tmpfs(const struct view *v, const struct mount_step *s)
 	return mount_fs(v, s->dst, "tmpfs", MS_NOSUID | MS_NODEV, data);
 }
 
-static int step_dev(const struct view *v, const struct mount_step *s)
+static int step_dev(const struct view *v, const struct mount_step *s, bool console)
 {
 	static const struct {
 		const char *name, *target;
@@ -322,6 +322,13 @@ static int step_dev(const struct view *v, const struct mount_step *s)
 		return -1;
 	if (mount_fs(v, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
 		return -1;
+	/* With a relay, pid 1 binds the payload's pty here after pivot_root. */
+	if (console) {
+		int fd = make_mountpoint(v, "/dev/console", false);
+		if (fd < 0)
+			return -1;
+		close_nointr(fd);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		snprintf(dst, sizeof(dst), "dev/%s", links[i].name);
 		if (symlinkat(links[i].target, v->root_fd, dst) < 0)
@@ -379,7 +386,7 @@ static int apply_step(struct view *v, const struct mount_step *s, const struct m
 		 * because the host's /proc is still fully visible at /oldroot. */
 		return mount_fs(v, s->dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	case STEP_DEV:
-		return step_dev(v, s);
+		return step_dev(v, s, mp->console);
 	case STEP_SYS:
 		/* sysfs of our own net namespace: /sys/class/net lists only ours. */
 		return mount_fs(v, s->dst, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,

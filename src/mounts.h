@@ -50,6 +50,7 @@ struct mount_plan {
 	char *etc_resolv; /* content of /etc/resolv.conf inside */
 	bool cwd_shared;
 	bool cwd_withheld; /* the safety rule kept the cwd out: say so */
+	bool console;	   /* a pty is relayed: /dev/console is its slave */
 };
 
 /* Is sharing this directory unsafe by default (DESIGN.md section 3)? */

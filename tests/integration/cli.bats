@@ -121,8 +121,6 @@ load ../lib/common
 		"--rootfs /"
 		"--profile default"
 		"--cap-add CAP_CHOWN"
-		"--tty always"
-		"-t"
 		"--json-status-fd 1"
 		"--stats"
 	)
@@ -138,7 +136,7 @@ load ../lib/common
 	[ "$bad" -eq 0 ]
 }
 
-@test "--tty auto and --tty never run the command without a relay" {
+@test "--tty auto without a terminal and --tty never run the command on my plain fds" {
 	run --separate-stderr sbx run --tty auto -- sh -c 'echo auto'
 	assert_status 0
 	assert_output auto

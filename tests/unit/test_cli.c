@@ -257,19 +257,33 @@ static void later_issue_options_are_refused(void **state)
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--stats", "ls"), "not implemented yet");
 	plan_free(&p);
-	/* The pty relay is its own issue: always (and -t, its short form)
-	 * are refused; auto, the default, and never run without a relay. */
-	expect_error(PARSE(&p, "run", "--tty", "always", "ls"), "not implemented yet");
+}
+
+static void tty_modes(void **state)
+{
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(PARSE(&p, "run", "ls"), CLI_RUN);
+	assert_int_equal(p.tty, TTY_AUTO);
 	plan_free(&p);
-	expect_error(PARSE(&p, "run", "-t", "ls"), "not implemented yet");
+	assert_int_equal(PARSE(&p, "run", "--tty", "always", "ls"), CLI_RUN);
+	assert_int_equal(p.tty, TTY_ALWAYS);
+	plan_free(&p);
+	/* -t is --tty always, and takes no value. */
+	assert_int_equal(PARSE(&p, "run", "-t", "ls"), CLI_RUN);
+	assert_int_equal(p.tty, TTY_ALWAYS);
+	assert_string_equal(p.argv[0], "ls");
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "-tnever", "ls"), "takes no value");
 	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--tty=bogus", "ls"), "--tty bogus");
+	expect_error(PARSE(&p, "run", "--tty=bogus", "ls"), "invalid --tty 'bogus'");
 	plan_free(&p);
 	assert_int_equal(PARSE(&p, "run", "--tty=auto", "ls"), CLI_RUN);
+	assert_int_equal(p.tty, TTY_AUTO);
 	plan_free(&p);
-	assert_int_equal(PARSE(&p, "run", "--tty", "never", "ls"), CLI_RUN);
+	assert_int_equal(PARSE(&p, "run", "-t", "--tty", "never", "ls"), CLI_RUN);
+	assert_int_equal(p.tty, TTY_NEVER);
 	plan_free(&p);
 }
 
@@ -876,6 +890,7 @@ int main(void)
 	    cmocka_unit_test(net),
 	    cmocka_unit_test(mtu),
 	    cmocka_unit_test(publish),
+	    cmocka_unit_test(tty_modes),
 	    cmocka_unit_test(seccomp_options),
 	    cmocka_unit_test(publish_rules_that_need_the_whole_command_line),
 	    cmocka_unit_test(hostname),
