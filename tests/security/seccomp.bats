@@ -85,13 +85,24 @@ sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
 		[ "$status" -eq 0 ] && [[ "$output" == *"#"*"tiocsti: ok"* ]] ||
 			fail "control: TIOCSTI outside did not inject: $output"
 	fi
-	run_in_pty "$SBX" run --net none --ro-bind "$SBX_PROBE:$PROBE_IN" sh -c \
+	# Without a relay the payload has no controlling terminal at all.
+	run_in_pty "$SBX" run --net none --tty never --ro-bind "$SBX_PROBE:$PROBE_IN" sh -c \
 		"$PROBE_IN tiocsti; $PROBE_IN tiocsti_highbits; $PROBE_IN tioclinux; $PROBE_IN open_read /dev/tty"
 	assert_status 0
 	assert_output "tiocsti: EPERM
 tiocsti_highbits: EPERM
 tioclinux: EPERM
 open_read: ENXIO"
+	# With the relay (the default at a terminal) /dev/tty is the sandbox's
+	# own pty, and the filter still refuses to push input into it.
+	run_in_pty "$SBX" run --net none --ro-bind "$SBX_PROBE:$PROBE_IN" sh -c \
+		"$PROBE_IN tiocsti; $PROBE_IN tiocsti_highbits; $PROBE_IN tioclinux; $PROBE_IN open_read /dev/tty; tty"
+	assert_status 0
+	assert_output "tiocsti: EPERM
+tiocsti_highbits: EPERM
+tioclinux: EPERM
+open_read: ok
+/dev/pts/0"
 }
 
 # --- the filter can be replaced, and the probe tells the layers apart ------
