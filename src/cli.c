@@ -31,6 +31,7 @@ enum opt_id {
 	OPT_ENV,
 	OPT_CLEARENV,
 	OPT_TIMEOUT,
+	OPT_KILL_AFTER,
 	OPT_MEMORY,
 	OPT_PIDS,
 	OPT_CPUS,
@@ -74,11 +75,12 @@ static const struct opt opts[] = {
     {"workdir", 'w', true, false, OPT_WORKDIR},
     {"env", 'e', true, false, OPT_ENV},
     {"clearenv", 0, false, false, OPT_CLEARENV},
-    {"timeout", 0, true, true, OPT_TIMEOUT},
-    {"memory", 0, true, true, OPT_MEMORY},
-    {"pids", 0, true, true, OPT_PIDS},
-    {"cpus", 0, true, true, OPT_CPUS},
-    {"rlimit", 0, true, true, OPT_RLIMIT},
+    {"timeout", 0, true, false, OPT_TIMEOUT},
+    {"kill-after", 0, true, false, OPT_KILL_AFTER},
+    {"memory", 0, true, false, OPT_MEMORY},
+    {"pids", 0, true, false, OPT_PIDS},
+    {"cpus", 0, true, false, OPT_CPUS},
+    {"rlimit", 0, true, false, OPT_RLIMIT},
     {"cap-add", 0, true, true, OPT_CAP_ADD},
     {"seccomp", 0, true, false, OPT_SECCOMP},
     {"allow-userns", 0, false, false, OPT_ALLOW_USERNS},
@@ -86,8 +88,8 @@ static const struct opt opts[] = {
     {"tty", 0, true, false, OPT_TTY},
     {"tty", 't', false, false, OPT_TTY_ALWAYS, true},
     {"profile", 0, true, true, OPT_PROFILE},
-    {"json-status-fd", 0, true, true, OPT_JSON_STATUS_FD},
-    {"stats", 0, false, true, OPT_STATS},
+    {"json-status-fd", 0, true, false, OPT_JSON_STATUS_FD},
+    {"stats", 0, false, false, OPT_STATS},
     {"verbose", 'v', false, false, OPT_VERBOSE},
     {"help", 'h', false, false, OPT_HELP},
 };
@@ -126,6 +128,13 @@ const char cli_run_usage[] =
     "  --seccomp default|FILE       the default filter, or a compiled BPF program\n"
     "  --allow-userns               permit nested user namespaces\n"
     "  --print-seccomp              print the filter's rules and exit\n"
+    "  --timeout SECONDS            SIGTERM after SECONDS, SIGKILL after --kill-after\n"
+    "                               SECONDS more (default 2); exit 124\n"
+    "  --rlimit NAME=SOFT[:HARD]    setrlimit for the payload (nofile, nproc, fsize, ...)\n"
+    "  --memory SIZE, --pids N, --cpus N\n"
+    "                               cgroup v2 limits (needs a delegated cgroup)\n"
+    "  --stats                      one line on stderr at exit: wall, cpu, peak RSS\n"
+    "  --json-status-fd FD          JSON lines on FD: started, exited\n"
     "  -v, --verbose                trace each setup step on stderr\n"
     "  -h, --help                   this text\n"
     "\n"
@@ -573,6 +582,59 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 		if (strcmp(v, "default") == 0)
 			return 0;
 		return replace_str(&plan->seccomp_file, v);
+	case OPT_TIMEOUT:
+		return limits_parse_seconds("timeout", v, true, &plan->timeout_s);
+	case OPT_KILL_AFTER:
+		return limits_parse_seconds("kill-after", v, false, &plan->kill_after_s);
+	case OPT_RLIMIT: {
+		struct rlimit_req r, *nr;
+		if (limits_parse_rlimit(v, &r) < 0)
+			return -1;
+		/* The last one for a resource wins, as with ulimit. */
+		for (size_t k = 0; k < plan->n_rlimits; k++)
+			if (plan->rlimits[k].resource == r.resource) {
+				plan->rlimits[k] = r;
+				return 0;
+			}
+		nr = realloc(plan->rlimits, (plan->n_rlimits + 1) * sizeof(*nr));
+		if (!nr)
+			return err_set(ENOMEM, "out of memory");
+		plan->rlimits = nr;
+		plan->rlimits[plan->n_rlimits++] = r;
+		return 0;
+	}
+	case OPT_MEMORY:
+		if (cli_parse_size(v, &plan->cgroup.memory_bytes) < 0)
+			return err_set(
+			    0, "invalid --memory '%s': expected BYTES with an optional k, m or g",
+			    v);
+		return 0;
+	case OPT_PIDS: {
+		unsigned int n;
+		if (cli_parse_id(v, &n) < 0 || n == 0)
+			return err_set(0, "invalid --pids '%s': expected a number above 0", v);
+		plan->cgroup.pids = n;
+		return 0;
+	}
+	case OPT_CPUS: {
+		char buf[64];
+		if (limits_parse_seconds("cpus", v, true, &plan->cgroup.cpus) < 0 ||
+		    limits_cpu_max(plan->cgroup.cpus, buf, sizeof(buf)) < 0)
+			return err_set(
+			    0, "invalid --cpus '%s': expected a number of CPUs, 0.01 or more", v);
+		return 0;
+	}
+	case OPT_STATS:
+		plan->stats = true;
+		return 0;
+	case OPT_JSON_STATUS_FD: {
+		unsigned int fd;
+		if (cli_parse_id(v, &fd) < 0 || fd > INT_MAX)
+			return err_set(
+			    0, "invalid --json-status-fd '%s': expected a descriptor number", v);
+		plan->json_fd = (int)fd;
+		return 0;
+	}
 	case OPT_ALLOW_USERNS:
 		plan->allow_userns = true;
 		return 0;
@@ -656,6 +718,8 @@ static void plan_defaults(struct plan *plan)
 	plan->user = USER_KEEP;
 	plan->net = NET_SLIRP;
 	plan->mtu = SBX_MTU_DEFAULT;
+	plan->kill_after_s = 2;
+	plan->json_fd = -1;
 	plan->cwd = SHARE_RW;
 	plan->home = HOME_TMPFS;
 }
@@ -752,5 +816,6 @@ void plan_free(struct plan *plan)
 	free(plan->hostname);
 	free(plan->workdir);
 	free(plan->seccomp_file);
+	free(plan->rlimits);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "limits.h"
+
 enum user_mode { USER_KEEP, USER_ROOT, USER_ID };
 enum net_mode { NET_NONE, NET_SLIRP };
 enum share_mode { SHARE_RW, SHARE_RO, SHARE_NONE };
@@ -73,6 +75,14 @@ struct plan {
 	bool print_seccomp;
 
 	enum tty_mode tty;
+
+	double timeout_s;    /* 0: none */
+	double kill_after_s; /* after the timeout's SIGTERM */
+	struct rlimit_req *rlimits;
+	size_t n_rlimits;
+	struct cgroup_limits cgroup;
+	bool stats;
+	int json_fd; /* -1: none */
 
 	bool verbose;
 	char **argv; /* the payload's argv, NULL-terminated, borrowed */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE
 #include "init.h"
+#include "limits.h"
 #include "log.h"
 #include "net.h"
 #include "seccomp.h"
@@ -62,13 +63,9 @@ static __attribute__((noreturn)) void payload_exec(struct sandbox *sb)
 		err_set(0, "working directory %s is outside the sandbox", sb->mounts.workdir);
 		init_fail(sb);
 	}
-	/* No core dumps of the payload by default: they land in the shared
-	 * directory, with whatever secrets were in memory. */
-	struct rlimit nocore = {0, 0};
-	if (setrlimit(RLIMIT_CORE, &nocore) < 0) {
-		err_set(errno, "setrlimit core");
+	/* RLIMIT_CORE 0 unless asked otherwise, then --rlimit. */
+	if (limits_apply_rlimits(sb->plan->rlimits, sb->plan->n_rlimits) < 0)
 		init_fail(sb);
-	}
 	/* Only 0, 1 and 2 survive the exec; the report pipe closes with it. */
 	int keep[] = {sb->report_w};
 	if (fd_close_others(keep, 1, true) < 0)

@@ -19,6 +19,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,6 +82,16 @@ static int prepare(struct sandbox *sb, const struct plan *plan)
 		return -1;
 	host.cwd = have_cwd ? cwd : NULL;
 	host.home = home;
+	struct sysinfo si;
+	host.tmpfs_cap = mounts_default_tmpfs_cap(
+	    sysinfo(&si) == 0 ? (unsigned long long)si.totalram * si.mem_unit : 0);
+	if (limits_check_rlimits(plan->rlimits, plan->n_rlimits) < 0)
+		return -1;
+	if (plan->json_fd >= 0 && fcntl(plan->json_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		err_set(errno, "--json-status-fd %d", plan->json_fd);
+		err_hint("open it first, e.g. sbx run --json-status-fd 3 ... 3>status.json");
+		return -1;
+	}
 	if (mounts_plan_build(plan, &host, &sb->mounts) < 0)
 		return -1;
 	if (sb->mounts.cwd_withheld)
@@ -99,6 +113,13 @@ static int prepare(struct sandbox *sb, const struct plan *plan)
 	if (tty_prepare(plan->tty, &sb->tty) < 0)
 		return -1;
 	sb->mounts.console = sb->tty.on;
+	if (plan->timeout_s > 0 &&
+	    (sb->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0)
+		return err_set(errno, "timerfd_create");
+	/* Last, since it moves sbx into the sandbox's new cgroup. */
+	if (limits_cgroup_wanted(&plan->cgroup) &&
+	    limits_cgroup_prepare(&plan->cgroup, &sb->cgroup) < 0)
+		return -1;
 	return 0;
 }
 
@@ -170,6 +191,7 @@ static int abort_child(struct sandbox *sb, pid_t child)
 struct outcome {
 	bool child_done;
 	int child_status;
+	struct rusage ru; /* pid 1's, with every process it reaped */
 	bool report_eof;
 	struct report report; /* first FAIL/EXEC, or the STATUS */
 	bool have_report;
@@ -194,6 +216,46 @@ static void read_report(int fd, struct outcome *o)
 	}
 }
 
+static double elapsed_ms(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* The inode of each of pid 1's namespaces, read while it is still ours to
+ * read (before its id change makes it non-dumpable). */
+static void read_namespaces(pid_t child, struct status_started *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(s->ns); i++) {
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)child, status_ns_names[i]);
+		s->ns[i] = stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+	}
+}
+
+static void arm_timeout(struct sandbox *sb)
+{
+	double t = sb->plan->timeout_s;
+	struct itimerspec it = {0};
+
+	if (sb->timer_fd < 0)
+		return;
+	it.it_value.tv_sec = (time_t)t;
+	it.it_value.tv_nsec = (long)((t - (double)(time_t)t) * 1e9);
+	if (it.it_value.tv_sec == 0 && it.it_value.tv_nsec == 0)
+		it.it_value.tv_nsec = 1;
+	(void)timerfd_settime(sb->timer_fd, 0, &it, NULL);
+}
+
+static void report_json(const struct plan *plan, int len, const char *line)
+{
+	if (plan->json_fd >= 0 && len > 0 && write_full(plan->json_fd, line, (size_t)len) < 0)
+		warn_line("--json-status-fd %d: %s", plan->json_fd, strerror(errno));
+}
+
 static int send_sync(struct sandbox *sb, char c)
 {
 	if (write_full(sb->sync_w, &c, 1) < 0)
@@ -201,7 +263,34 @@ static int send_sync(struct sandbox *sb, char c)
 	return 0;
 }
 
-static int supervise(struct sandbox *sb, pid_t child, const struct report *first)
+/* --timeout: SIGTERM to the payload (through pid 1), then --kill-after
+ * later SIGKILL to pid 1, which ends the whole PID namespace.  The timer
+ * runs here, outside, where nothing inside can reach it. */
+static void on_timer(struct sandbox *sb, pid_t child)
+{
+	uint64_t ticks;
+	struct itimerspec next = {0};
+
+	if (read(sb->timer_fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	if (!sb->timed_out) {
+		sb->timed_out = true;
+		log_verbose("timeout: SIGTERM");
+		kill(child, SIGTERM);
+		double k = sb->plan->kill_after_s;
+		next.it_value.tv_sec = (time_t)k;
+		next.it_value.tv_nsec = (long)((k - (double)(time_t)k) * 1e9);
+		if (next.it_value.tv_sec == 0 && next.it_value.tv_nsec == 0)
+			next.it_value.tv_nsec = 1;
+		(void)timerfd_settime(sb->timer_fd, 0, &next, NULL);
+	} else {
+		log_verbose("timeout: SIGKILL");
+		kill(child, SIGKILL);
+	}
+}
+
+static int supervise(struct sandbox *sb, pid_t child, const struct report *first,
+		     struct status_exited *ex)
 {
 	struct outcome o = {0};
 	sigset_t mine = sb->forwarded;
@@ -222,10 +311,11 @@ static int supervise(struct sandbox *sb, pid_t child, const struct report *first
 	/* Until pid 1 is reaped, its reports are read, and the payload's last
 	 * output has come through the pty. */
 	while (!o.child_done || !o.report_eof || !tty_drained(&sb->tty)) {
-		struct pollfd p[2 + 3] = {
+		struct pollfd p[3 + 3] = {
 		    {.fd = sfd, .events = POLLIN},
-		    {.fd = o.report_eof ? -1 : sb->report_r, .events = POLLIN}};
-		size_t n = 2 + tty_poll_fds(&sb->tty, p + 2);
+		    {.fd = o.report_eof ? -1 : sb->report_r, .events = POLLIN},
+		    {.fd = o.child_done ? -1 : sb->timer_fd, .events = POLLIN}};
+		size_t n = 3 + tty_poll_fds(&sb->tty, p + 3);
 
 		if (poll(p, n, -1) < 0) {
 			if (errno == EINTR)
@@ -234,7 +324,9 @@ static int supervise(struct sandbox *sb, pid_t child, const struct report *first
 			kill(child, SIGKILL);
 			break;
 		}
-		tty_poll_handle(&sb->tty, p + 2, n - 2);
+		tty_poll_handle(&sb->tty, p + 3, n - 3);
+		if (p[2].revents & POLLIN)
+			on_timer(sb, child);
 		if (p[1].revents)
 			read_report(sb->report_r, &o);
 		if (p[0].revents & POLLIN) {
@@ -251,15 +343,27 @@ static int supervise(struct sandbox *sb, pid_t child, const struct report *first
 			}
 		}
 		if (!o.child_done) {
-			pid_t w = waitpid(child, &o.child_status, WNOHANG);
+			pid_t w = wait4(child, &o.child_status, WNOHANG, &o.ru);
 			if (w == child)
 				o.child_done = true;
 		}
 	}
 	/* Messages below go to a terminal in its normal mode again. */
 	tty_restore(&sb->tty);
-	if (!o.child_done && waitpid(child, &o.child_status, 0) == child)
+	if (!o.child_done && wait4(child, &o.child_status, 0, &o.ru) == child)
 		o.child_done = true;
+	ex->cpu_ms = (double)(o.ru.ru_utime.tv_sec + o.ru.ru_stime.tv_sec) * 1e3 +
+		     (double)(o.ru.ru_utime.tv_usec + o.ru.ru_stime.tv_usec) / 1e3;
+	ex->max_rss_kb = o.ru.ru_maxrss;
+	if (o.have_report && o.report.kind == REPORT_STATUS) {
+		ex->have_status = true;
+		ex->wstatus = o.report.wstatus;
+	}
+	if (sb->timed_out) {
+		fprintf(stderr, "sbx: --timeout %g s reached; the sandbox was stopped\n",
+			sb->plan->timeout_s);
+		return EXIT_TIMEOUT;
+	}
 
 	if (o.have_report && o.report.kind != REPORT_STATUS) {
 		fprintf(stderr, "sbx: %s\n", o.report.msg);
@@ -287,8 +391,13 @@ int launch_run(const struct plan *plan)
 			     .slirp = {.exit_w = -1, .log_fd = -1, .pidfd = -1},
 			     .seccomp_fd = -1,
 			     .tty = {.sock = {-1, -1}, .master = -1},
-			     .tty_slave = -1};
+			     .tty_slave = -1,
+			     .timer_fd = -1};
 	sigset_t blocked;
+	struct status_started started = {0};
+	struct status_exited ex = {0};
+	struct timespec t0;
+	char json[1024];
 	struct report first;
 	bool have_first = false, init_gone = false;
 	pid_t child;
@@ -304,9 +413,11 @@ int launch_run(const struct plan *plan)
 	 * too, so a dead child turns into EPIPE here, not a dead sbx. */
 	blocked = sb.forwarded;
 	sigaddset(&blocked, SIGPIPE);
+	sigaddset(&blocked, SIGWINCH); /* read from supervise's signalfd */
 	sigprocmask(SIG_BLOCK, &blocked, NULL);
 
 	log_verbose("clone");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	child = clone_sandbox();
 	if (child < 0) {
 		explain_clone_failure(errno);
@@ -321,6 +432,12 @@ int launch_run(const struct plan *plan)
 	close_nointr(steal_fd(&sb.report_w));
 	if (sb.tty.sock[1] >= 0)
 		close_nointr(steal_fd(&sb.tty.sock[1]));
+	started.pid = child;
+	read_namespaces(child, &started);
+	if (limits_cgroup_attach(&sb.cgroup, child) < 0) {
+		rc = abort_child(&sb, child);
+		goto out_mask;
+	}
 	log_verbose("write id maps for pid %d", (int)child);
 	if (userns_write_maps(&sb.ids, child) < 0) {
 		rc = abort_child(&sb, child);
@@ -365,10 +482,21 @@ int launch_run(const struct plan *plan)
 		rc = abort_child(&sb, child);
 		goto out_mask;
 	}
+	if (!init_gone) {
+		arm_timeout(&sb);
+		started.slirp_pid = sb.slirp.pid;
+		report_json(plan, status_format_started(&started, json, sizeof(json)), json);
+	}
 	/* sync_w stays open until we exit: pid 1 reads a hang-up as our death. */
-	rc = supervise(&sb, child, have_first ? &first : NULL);
+	rc = supervise(&sb, child, have_first ? &first : NULL, &ex);
 	net_slirp_stop(&sb.slirp);
 	log_verbose("exit %d", rc);
+	ex.exit_code = rc;
+	ex.timed_out = sb.timed_out;
+	ex.wall_ms = elapsed_ms(&t0);
+	if (plan->stats && status_format_stats(&ex, json, sizeof(json)) > 0)
+		fprintf(stderr, "sbx: %s\n", json);
+	report_json(plan, status_format_exited(&ex, json, sizeof(json)), json);
 	/* The mask stays on every path: a signal arriving now must not kill
 	 * sbx before it reports, and a SIGPIPE from a dead child's pipe is
 	 * still pending. */
@@ -388,5 +516,8 @@ out:
 	tty_close(&sb.tty);
 	if (sb.seccomp_fd >= 0)
 		close_nointr(sb.seccomp_fd);
+	if (sb.timer_fd >= 0)
+		close_nointr(sb.timer_fd);
+	limits_cgroup_remove(&sb.cgroup);
 	return rc;
 }

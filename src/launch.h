@@ -8,6 +8,7 @@
 #define SBX_LAUNCH_H
 
 #include "cli.h"
+#include "limits.h"
 #include "log.h"
 #include "mounts.h"
 #include "net.h"
@@ -48,6 +49,9 @@ struct sandbox {
 	int seccomp_fd;		     /* memfd: the compiled filters */
 	struct tty_relay tty;
 	int tty_slave; /* pid 1: the pty slave it keeps for the payload */
+	int timer_fd;  /* --timeout */
+	bool timed_out;
+	struct cgroup_ctx cgroup;
 };
 
 /* Run the plan; returns sbx's exit code. */

@@ -86,7 +86,16 @@ static int add_bind(struct mount_plan *mp, const char *src, const char *dst, boo
 	return add_step(mp, s, src, dst);
 }
 
-static int add_system_steps(struct mount_plan *mp)
+unsigned long long mounts_default_tmpfs_cap(unsigned long long ram_bytes)
+{
+	unsigned long long cap = ram_bytes / 4;
+
+	if (ram_bytes == 0)
+		return TMPFS_CAP_FALLBACK;
+	return cap < (64ULL << 20) ? 64ULL << 20 : cap;
+}
+
+static int add_system_steps(struct mount_plan *mp, unsigned long long cap)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(sysdirs); i++) {
 		struct mount_step s = {
@@ -98,9 +107,9 @@ static int add_system_steps(struct mount_plan *mp)
 	    add_step(mp, (struct mount_step){.kind = STEP_DEV}, NULL, "/dev") < 0 ||
 	    add_step(mp, (struct mount_step){.kind = STEP_SYS, .ro = true}, NULL, "/sys") < 0)
 		return -1;
-	if (add_tmpfs(mp, "/tmp", 01777, false, 0) < 0 ||
-	    add_tmpfs(mp, "/var/tmp", 01777, false, 0) < 0 ||
-	    add_tmpfs(mp, "/run", 0755, false, 0) < 0)
+	if (add_tmpfs(mp, "/tmp", 01777, false, cap) < 0 ||
+	    add_tmpfs(mp, "/var/tmp", 01777, false, cap) < 0 ||
+	    add_tmpfs(mp, "/run", 0755, false, TMPFS_RUN_BYTES) < 0)
 		return -1;
 	return 0;
 }
@@ -120,14 +129,14 @@ static int make_net_files(struct mount_plan *mp, const struct plan *plan)
 	return mp->etc_hosts && mp->etc_resolv ? 0 : -1;
 }
 
-static int add_user_mounts(struct mount_plan *mp, const struct plan *plan)
+static int add_user_mounts(struct mount_plan *mp, const struct plan *plan, unsigned long long cap)
 {
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		const struct user_mount *m = &plan->mounts[i];
 		int r;
 
 		if (m->kind == MOUNT_TMPFS)
-			r = add_tmpfs(mp, m->dst, 0755, true, m->size_bytes);
+			r = add_tmpfs(mp, m->dst, 0755, true, m->size_bytes ? m->size_bytes : cap);
 		else
 			r = add_bind(mp, m->src, m->dst ? m->dst : m->src, m->kind == MOUNT_RO_BIND,
 				     m->src_fd);
@@ -142,6 +151,7 @@ int mounts_plan_build(const struct plan *plan, const struct host_facts *host,
 {
 	const char *home = host->home;
 	const char *cwd = host->cwd;
+	unsigned long long cap = host->tmpfs_cap ? host->tmpfs_cap : TMPFS_CAP_FALLBACK;
 
 	memset(out, 0, sizeof(*out));
 	if (!home || home[0] != '/' || strcmp(home, "/") == 0) {
@@ -162,17 +172,18 @@ int mounts_plan_build(const struct plan *plan, const struct host_facts *host,
 			out->cwd_withheld = true;
 	}
 
-	if (add_system_steps(out) < 0)
+	out->tmpfs_cap = cap;
+	if (add_system_steps(out, cap) < 0)
 		goto fail;
 	if (plan->home == HOME_TMPFS) {
-		if (add_tmpfs(out, home, 0700, true, 0) < 0)
+		if (add_tmpfs(out, home, 0700, true, cap) < 0)
 			goto fail;
 	} else if (add_bind(out, home, home, plan->home == HOME_RO, -1) < 0) {
 		goto fail;
 	}
 	if (out->cwd_shared && add_bind(out, cwd, cwd, plan->cwd == SHARE_RO, -1) < 0)
 		goto fail;
-	if (make_net_files(out, plan) < 0 || add_user_mounts(out, plan) < 0)
+	if (make_net_files(out, plan) < 0 || add_user_mounts(out, plan, cap) < 0)
 		goto fail;
 
 	if (plan->workdir)

@@ -287,15 +287,20 @@ static int step_tmpfs(const struct view *v, const struct mount_step *s)
 	char data[128];
 	int n = snprintf(data, sizeof(data), "mode=%04o", s->mode);
 
-	if (s->size_bytes)
-		n += snprintf(data + n, sizeof(data) - (size_t)n, ",size=%llu", s->size_bytes);
+	if (s->size_bytes) {
+		/* An inode cap to match: one inode per 4 KiB, at least 1024. */
+		unsigned long long inodes = s->size_bytes / 4096;
+		n += snprintf(data + n, sizeof(data) - (size_t)n, ",size=%llu,nr_inodes=%llu",
+			      s->size_bytes, inodes < 1024 ? 1024 : inodes);
+	}
 	if (s->owned_by_target)
 		snprintf(data + n, sizeof(data) - (size_t)n, ",uid=%u,gid=%u", (unsigned)v->uid,
 			 (unsigned)v->gid);
 	return mount_fs(v, s->dst, "tmpfs", MS_NOSUID | MS_NODEV, data);
 }
 
-static int step_dev(const struct view *v, const struct mount_step *s, bool console)
+static int step_dev(const struct view *v, const struct mount_step *s, bool console,
+		    unsigned long long tmpfs_cap)
 {
 	static const struct {
 		const char *name, *target;
@@ -306,7 +311,8 @@ static int step_dev(const struct view *v, const struct mount_step *s, bool conso
 	};
 	char host[64], dst[64];
 
-	if (mount_fs(v, s->dst, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
+	if (mount_fs(v, s->dst, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=0755,size=64k,nr_inodes=256") < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
 		snprintf(host, sizeof(host), OLDROOT "/dev/%s", dev_nodes[i]);
@@ -320,7 +326,10 @@ static int step_dev(const struct view *v, const struct mount_step *s, bool conso
 	if (mount_fs(v, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return -1;
-	if (mount_fs(v, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	char shm[96];
+	snprintf(shm, sizeof(shm), "mode=1777,size=%llu,nr_inodes=%llu", tmpfs_cap,
+		 tmpfs_cap / 4096 < 1024 ? 1024 : tmpfs_cap / 4096);
+	if (mount_fs(v, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, shm) < 0)
 		return -1;
 	/* With a relay, pid 1 binds the payload's pty here after pivot_root. */
 	if (console) {
@@ -386,7 +395,7 @@ static int apply_step(struct view *v, const struct mount_step *s, const struct m
 		 * because the host's /proc is still fully visible at /oldroot. */
 		return mount_fs(v, s->dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	case STEP_DEV:
-		return step_dev(v, s, mp->console);
+		return step_dev(v, s, mp->console, mp->tmpfs_cap);
 	case STEP_SYS:
 		/* sysfs of our own net namespace: /sys/class/net lists only ours. */
 		return mount_fs(v, s->dst, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -406,7 +415,8 @@ static int scaffold(void)
 	/* Nothing we mount may propagate back to the host's namespace. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(errno, "make / private");
-	if (mount("tmpfs", BASE_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+	if (mount("tmpfs", BASE_DIR, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=0700,size=1m,nr_inodes=256") < 0)
 		return err_set(errno, "mount scaffolding tmpfs on " BASE_DIR);
 	if (chdir(BASE_DIR) < 0 || mkdir("newroot", 0755) < 0 || mkdir("oldroot", 0700) < 0 ||
 	    mkdir("files", 0700) < 0)
@@ -415,7 +425,8 @@ static int scaffold(void)
 		return err_set(errno, "pivot_root into scaffolding");
 	if (chdir("/") < 0)
 		return err_set(errno, "chdir /");
-	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=0755,size=1m,nr_inodes=4096") < 0)
 		return err_set(errno, "mount root tmpfs");
 	return 0;
 }

@@ -15,9 +15,17 @@
 #include <sys/types.h>
 
 struct host_facts {
-	const char *cwd;  /* the caller's current directory, real path */
-	const char *home; /* $HOME of the caller, real path */
+	const char *cwd;	      /* the caller's current directory, real path */
+	const char *home;	      /* $HOME of the caller, real path */
+	unsigned long long tmpfs_cap; /* default size of a writable tmpfs */
 };
+
+/* Writable tmpfs mounts are capped so that filling one gives ENOSPC inside
+ * instead of eating the host's memory: a quarter of RAM each by default
+ * (the kernel's own default is half), /run 16 MiB. */
+#define TMPFS_RUN_BYTES (16ULL << 20)
+#define TMPFS_CAP_FALLBACK (1ULL << 30)
+unsigned long long mounts_default_tmpfs_cap(unsigned long long ram_bytes);
 
 enum step_kind {
 	STEP_SYSDIR, /* read-only bind of a system dir, or its symlink */
@@ -49,8 +57,9 @@ struct mount_plan {
 	char *etc_hosts;  /* content of /etc/hosts inside */
 	char *etc_resolv; /* content of /etc/resolv.conf inside */
 	bool cwd_shared;
-	bool cwd_withheld; /* the safety rule kept the cwd out: say so */
-	bool console;	   /* a pty is relayed: /dev/console is its slave */
+	bool cwd_withheld;	      /* the safety rule kept the cwd out: say so */
+	bool console;		      /* a pty is relayed: /dev/console is its slave */
+	unsigned long long tmpfs_cap; /* for /dev/shm */
 };
 
 /* Is sharing this directory unsafe by default (DESIGN.md section 3)? */

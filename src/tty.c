@@ -159,6 +159,28 @@ void tty_resize(struct tty_relay *t)
 		(void)ioctl(t->master, TIOCSWINSZ, &ws);
 }
 
+static void pass_eof(struct tty_relay *t);
+
+/* What the caller typed before the relay started was read by the terminal
+ * in canonical mode: a pending Ctrl-D is an EOF marker that raw mode would
+ * turn into a NUL byte.  Take complete lines and a pending EOF now. */
+static void take_cooked_input(struct tty_relay *t)
+{
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+
+	while (!t->in_eof && t->to_pty.len < sizeof(t->to_pty.buf) && poll(&p, 1, 0) == 1 &&
+	       (p.revents & POLLIN)) {
+		ssize_t n = read(STDIN_FILENO, t->to_pty.buf + t->to_pty.len,
+				 sizeof(t->to_pty.buf) - t->to_pty.len);
+		if (n > 0)
+			t->to_pty.len += (size_t)n;
+		else if (n == 0)
+			t->in_eof = true;
+		else
+			break;
+	}
+}
+
 int tty_start(struct tty_relay *t)
 {
 	int r = recv_fd(t->sock[0], &t->master);
@@ -171,6 +193,7 @@ int tty_start(struct tty_relay *t)
 	/* Before the payload starts, so its first `stty size` is right. */
 	tty_resize(t);
 	if (isatty(STDIN_FILENO)) {
+		take_cooked_input(t);
 		if (tcgetattr(STDIN_FILENO, &t->saved) < 0)
 			return err_set(errno, "read the terminal's settings");
 		raw = t->saved;
@@ -179,6 +202,8 @@ int tty_start(struct tty_relay *t)
 			return err_set(errno, "put the terminal in raw mode");
 		t->raw = true;
 	}
+	if (t->in_eof)
+		pass_eof(t);
 	return 0;
 }
 
@@ -223,13 +248,12 @@ size_t tty_poll_fds(struct tty_relay *t, struct pollfd *p)
 static void pass_eof(struct tty_relay *t)
 {
 	struct termios tio;
+	struct tty_pipe *pp = &t->to_pty;
 
 	t->in_eof = true;
-	if (tcgetattr(t->master, &tio) == 0 && (tio.c_lflag & ICANON)) {
-		t->to_pty.buf[0] = (char)tio.c_cc[VEOF];
-		t->to_pty.off = 0;
-		t->to_pty.len = 1;
-	}
+	if (tcgetattr(t->master, &tio) == 0 && (tio.c_lflag & ICANON) &&
+	    pp->off + pp->len < sizeof(pp->buf))
+		pp->buf[pp->off + pp->len++] = (char)tio.c_cc[VEOF];
 }
 
 static void fill(struct tty_pipe *pp, int fd, bool *eof)

@@ -112,17 +112,10 @@ load ../lib/common
 @test "options of later issues say they are not implemented yet" {
 	local bad=0 args
 	local -a cases=(
-		"--timeout 5"
-		"--rlimit NOFILE=64"
-		"--memory 100M"
-		"--pids 10"
-		"--cpus 1"
 		"--overlay /usr"
 		"--rootfs /"
 		"--profile default"
 		"--cap-add CAP_CHOWN"
-		"--json-status-fd 1"
-		"--stats"
 	)
 	for args in "${cases[@]}"; do
 		# shellcheck disable=SC2086 # split the option from its value

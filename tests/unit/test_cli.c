@@ -234,29 +234,83 @@ static void later_issue_options_are_refused(void **state)
 	struct plan p;
 
 	(void)state;
-	expect_error(PARSE(&p, "run", "--timeout", "5", "sleep", "9"), "not implemented yet");
-	assert_non_null(strstr(err_line(), "--timeout"));
-	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--rootfs", "/srv/root", "ls"), "not implemented yet");
+	assert_non_null(strstr(err_line(), "--rootfs"));
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--overlay", "/a:/b", "ls"), "not implemented yet");
-	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--memory", "1g", "ls"), "not implemented yet");
-	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--pids", "10", "ls"), "not implemented yet");
-	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--cpus", "1", "ls"), "not implemented yet");
-	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--rlimit", "NOFILE=64", "ls"), "not implemented yet");
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--cap-add", "CAP_CHOWN", "ls"), "not implemented yet");
 	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--profile", "dev", "ls"), "not implemented yet");
 	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--json-status-fd", "3", "ls"), "not implemented yet");
+}
+
+static void limits_options(void **state)
+{
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(PARSE(&p, "run", "ls"), CLI_RUN);
+	assert_true(p.timeout_s == 0);
+	assert_true(p.kill_after_s == 2);
+	assert_int_equal(p.json_fd, -1);
+	assert_false(p.stats);
+	assert_int_equal(p.n_rlimits, 0);
 	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--stats", "ls"), "not implemented yet");
+
+	assert_int_equal(PARSE(&p, "run", "--timeout", "1.5", "--kill-after=0", "--rlimit",
+			       "nofile=16", "--rlimit", "fsize=1M:2M", "--rlimit", "NOFILE=32",
+			       "--rlimit=core=unlimited", "--stats", "--json-status-fd", "3",
+			       "--memory", "512m", "--pids", "100", "--cpus", "1.5", "ls"),
+			 CLI_RUN);
+	assert_true(p.timeout_s == 1.5);
+	assert_true(p.kill_after_s == 0);
+	/* The last --rlimit for a resource wins. */
+	assert_int_equal(p.n_rlimits, 3);
+	assert_string_equal(p.rlimits[0].name, "nofile");
+	assert_int_equal(p.rlimits[0].lim.rlim_cur, 32);
+	assert_int_equal(p.rlimits[0].lim.rlim_max, 32);
+	assert_int_equal(p.rlimits[1].lim.rlim_cur, 1 << 20);
+	assert_int_equal(p.rlimits[1].lim.rlim_max, 2 << 20);
+	assert_true(p.rlimits[2].lim.rlim_cur == RLIM_INFINITY);
+	assert_true(p.stats);
+	assert_int_equal(p.json_fd, 3);
+	assert_int_equal(p.cgroup.memory_bytes, 512ULL << 20);
+	assert_int_equal(p.cgroup.pids, 100);
+	assert_true(p.cgroup.cpus == 1.5);
 	plan_free(&p);
+
+	static const struct {
+		const char *opt, *val, *msg;
+	} bad[] = {
+	    {"--timeout", "0", "invalid --timeout"},
+	    {"--timeout", "-1", "invalid --timeout"},
+	    {"--timeout", "abc", "invalid --timeout"},
+	    {"--timeout", "1e999", "invalid --timeout"},
+	    {"--timeout", "nan", "invalid --timeout"},
+	    {"--kill-after", "-2", "invalid --kill-after"},
+	    {"--rlimit", "nofile", "expected NAME=SOFT"},
+	    {"--rlimit", "=5", "expected NAME=SOFT"},
+	    {"--rlimit", "bogus=1", "unknown resource"},
+	    {"--rlimit", "nofile=", "values are numbers"},
+	    {"--rlimit", "nofile=-1", "values are numbers"},
+	    {"--rlimit", "nofile=10:5", "soft limit is above"},
+	    {"--rlimit", "nofile=unlimited:5", "soft limit is above"},
+	    {"--rlimit", "nofile=1:2:3", "values are numbers"},
+	    {"--memory", "0", "invalid --memory"},
+	    {"--memory", "lots", "invalid --memory"},
+	    {"--pids", "0", "invalid --pids"},
+	    {"--cpus", "0", "invalid --cpus"},
+	    {"--cpus", "0.001", "invalid --cpus"},
+	    {"--json-status-fd", "x", "invalid --json-status-fd"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = PARSE(&p, "run", (char *)bad[i].opt, (char *)bad[i].val, "ls");
+		if (rc != -1 || !strstr(err_line(), bad[i].msg))
+			fail_msg("%s '%s' gave %d, '%s' (wanted '%s')", bad[i].opt, bad[i].val, rc,
+				 err_line(), bad[i].msg);
+		plan_free(&p);
+	}
 }
 
 static void tty_modes(void **state)
@@ -891,6 +945,7 @@ int main(void)
 	    cmocka_unit_test(mtu),
 	    cmocka_unit_test(publish),
 	    cmocka_unit_test(tty_modes),
+	    cmocka_unit_test(limits_options),
 	    cmocka_unit_test(seccomp_options),
 	    cmocka_unit_test(publish_rules_that_need_the_whole_command_line),
 	    cmocka_unit_test(hostname),

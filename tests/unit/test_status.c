@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <string.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -91,6 +92,64 @@ static void exec_errors(void **state)
 	assert_int_equal(EXIT_SIGNAL_BASE, 128);
 }
 
+static void json_lines(void **state)
+{
+	struct status_started st = {.pid = 4242, .slirp_pid = 0, .ns = {1, 2, 3, 4, 5, 6, 7}};
+	struct status_exited ex = {.have_status = true,
+				   .wstatus = 3 << 8,
+				   .exit_code = 3,
+				   .wall_ms = 12.5,
+				   .cpu_ms = 1.25,
+				   .max_rss_kb = 1024};
+	char buf[512];
+
+	(void)state;
+	assert_true(status_format_started(&st, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf,
+			    "{\"started\": {\"pid\": 4242, \"slirp4netns_pid\": null, "
+			    "\"namespaces\": {\"user\": 1, \"pid\": 2, \"mnt\": 3, \"net\": 4, "
+			    "\"uts\": 5, \"ipc\": 6, \"cgroup\": 7}}}\n");
+	st.slirp_pid = 99;
+	assert_true(status_format_started(&st, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"slirp4netns_pid\": 99,"));
+
+	assert_true(status_format_exited(&ex, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf,
+			    "{\"exited\": {\"status\": 3, \"signal\": null, \"timed_out\": false, "
+			    "\"exit_code\": 3, \"wall_ms\": 12.500, \"cpu_ms\": 1.250, "
+			    "\"max_rss_kb\": 1024}}\n");
+	/* Killed by SIGKILL after a timeout: a signal, no status. */
+	ex.wstatus = SIGKILL;
+	ex.timed_out = true;
+	ex.exit_code = 124;
+	assert_true(status_format_exited(&ex, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"status\": null, \"signal\": 9, \"timed_out\": true, "
+				    "\"exit_code\": 124"));
+	/* Nothing is known when the payload never ran. */
+	ex.have_status = false;
+	assert_true(status_format_exited(&ex, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"status\": null, \"signal\": null"));
+	/* Too small a buffer is an error, not a cut line. */
+	assert_int_equal(status_format_exited(&ex, buf, 20), -1);
+	assert_int_equal(status_format_started(&st, buf, 30), -1);
+}
+
+static void stats_line(void **state)
+{
+	struct status_exited ex = {
+	    .exit_code = 0, .wall_ms = 1234.5, .cpu_ms = 250, .max_rss_kb = 2048};
+	char buf[256];
+
+	(void)state;
+	assert_true(status_format_stats(&ex, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "wall 1.234 s, cpu 0.250 s, max rss 2048 KiB, exit 0");
+	ex.timed_out = true;
+	ex.exit_code = 124;
+	assert_true(status_format_stats(&ex, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf,
+			    "wall 1.234 s, cpu 0.250 s, max rss 2048 KiB, exit 124 (timed out)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +157,8 @@ int main(void)
 	    cmocka_unit_test(signals_are_128_plus_n),
 	    cmocka_unit_test(constructed_statuses),
 	    cmocka_unit_test(exec_errors),
+	    cmocka_unit_test(json_lines),
+	    cmocka_unit_test(stats_line),
 	};
 
 	return cmocka_run_group_tests_name("status", tests, NULL, NULL);
