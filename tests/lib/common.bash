@@ -280,3 +280,111 @@ assert_probes() {
 	for a; do expected+="$a: $want"$'\n'; done
 	assert_status 0 && assert_output "${expected%$'\n'}"
 }
+
+# --- a real terminal, driven through tmux -----------------------------------
+#
+# tmux_start [COLS ROWS] starts a tmux server of this test's own (its socket
+# in the test's temp directory, so parallel runs never meet) with one pane of
+# COLSxROWS (default 100x30, no status line) running an outer
+# `bash --norc --noprofile` with the prompt "out$ " in $PROJ. Sets
+# TMUX_SOCK, TMUX_PANE_PID (the outer shell) and TMUX_PANE_TTY. tmux_stop
+# (call it from teardown) ends the server and whatever still runs in it.
+
+tmux_cmd() {
+	tmux -S "$TMUX_SOCK" "$@"
+}
+
+tmux_start() {
+	local cols=${1:-100} rows=${2:-30}
+	command -v tmux >/dev/null ||
+		fail "tmux is not installed (helpers/install-deps --test)" || return 1
+	TMUX_SOCK=$BATS_TEST_TMPDIR/tmux.sock
+	printf '%s\n' 'set -g status off' 'set -g history-limit 100000' \
+		>"$BATS_TEST_TMPDIR/tmux.conf"
+	# The server outlives this call: it must not hold bats' fd 3.
+	tmux -S "$TMUX_SOCK" -f "$BATS_TEST_TMPDIR/tmux.conf" new-session -d \
+		-x "$cols" -y "$rows" -c "$PROJ" \
+		env PS1='out$ ' HISTFILE=/dev/null bash --norc --noprofile 3>&- </dev/null ||
+		fail "tmux did not start" || return 1
+	TMUX_PANE_PID=$(tmux_cmd display-message -p '#{pane_pid}')
+	TMUX_PANE_TTY=$(tmux_cmd display-message -p '#{pane_tty}')
+	tmux_wait_for '^out\$$'
+}
+
+# The processes below $1, deepest last (a snapshot).
+descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+tmux_stop() {
+	[ -n "${TMUX_SOCK:-}" ] || return 0
+	local left=() p
+	[ -z "${TMUX_PANE_PID:-}" ] || mapfile -t left < <(descendants "$TMUX_PANE_PID")
+	tmux_cmd kill-server 2>/dev/null || true
+	# The pane's hangup should end everything in it; whatever ignores that
+	# (a hung sbx) must not outlive the test.
+	for p in "${left[@]}"; do
+		wait_until 50 pid_gone "$p" || kill -9 "$p" 2>/dev/null || true
+	done
+	TMUX_SOCK=
+}
+
+# The whole pane, history included, one row a line (a wrapped line of output
+# starts a row of its own even where the typed line before it filled the
+# last one), trailing blanks cut.
+tmux_capture() {
+	tmux_cmd capture-pane -p -S - | sed 's/[[:space:]]*$//'
+}
+
+# Type TEXT literally into the pane, then Enter.
+tmux_type() {
+	tmux_cmd send-keys -l -- "$1" && tmux_cmd send-keys Enter
+}
+
+# Press keys by tmux name (C-c, C-z, C-d, Enter).
+tmux_keys() {
+	tmux_cmd send-keys "$@"
+}
+
+_pane_matches() {
+	tmux_capture | grep -Eq -- "$1"
+}
+
+# Wait (up to $2 tenths of a second, default 150) until some line of the pane
+# matches the extended regex $1; on failure show the pane.
+tmux_wait_for() {
+	if ! wait_until "${2:-150}" _pane_matches "$1"; then
+		printf 'the pane never showed a line matching: %s\n--- pane ---\n' "$1" >&2
+		tmux_capture >&2
+		echo '--- end of pane ---' >&2
+		return 1
+	fi
+}
+
+# The first capture group of the last pane line matching $1 (a sed -E regex).
+tmux_extract() {
+	tmux_capture | sed -nE "s/$1/\\1/p" | tail -n 1
+}
+
+# tmux_type_outer CMDLINE types CMDLINE into the outer shell followed by
+# `echo "sbx-rc-N=$?"` (N counts the lines typed this way in this test);
+# tmux_outer_status [TENTHS] then waits for that line and sets $status from
+# it. The typed line shows "sbx-rc-N=$?" literally, so only the echo matches.
+# tmux_run_outer CMDLINE [TENTHS] does both.
+tmux_type_outer() {
+	TMUX_OUTER_N=$((${TMUX_OUTER_N:-0} + 1))
+	tmux_type "$1; echo \"sbx-rc-$TMUX_OUTER_N=\$?\""
+}
+
+tmux_outer_status() {
+	tmux_wait_for "^sbx-rc-$TMUX_OUTER_N=[0-9]+\$" "${1:-150}" || return 1
+	status=$(tmux_extract "^sbx-rc-$TMUX_OUTER_N=([0-9]+)\$")
+}
+
+tmux_run_outer() {
+	tmux_type_outer "$1" && tmux_outer_status "${2:-150}"
+}
