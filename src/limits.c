@@ -136,10 +136,14 @@ int limits_check_rlimits(const struct rlimit_req *r, size_t n)
 int limits_apply_rlimits(const struct rlimit_req *r, size_t n)
 {
 	/* No core dumps by default: they land in the shared directory, with
-	 * whatever secrets were in memory. */
-	struct rlimit nocore = {0, 0};
+	 * whatever secrets were in memory.  Only the soft limit, so that a
+	 * --rlimit core=... below can still raise it. */
+	struct rlimit core;
 
-	if (setrlimit(RLIMIT_CORE, &nocore) < 0)
+	if (getrlimit(RLIMIT_CORE, &core) < 0)
+		return err_set(errno, "getrlimit core");
+	core.rlim_cur = 0;
+	if (setrlimit(RLIMIT_CORE, &core) < 0)
 		return err_set(errno, "setrlimit core");
 	for (size_t i = 0; i < n; i++)
 		if (setrlimit(r[i].resource, &r[i].lim) < 0)
