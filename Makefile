@@ -4,6 +4,7 @@
 VERSION := $(shell cat VERSION)
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/sbx
 PKG_CONFIG ?= pkg-config
 # The setuid helpers of shadow-utils, by absolute path: never from $PATH.
 NEWUIDMAP ?= /usr/bin/newuidmap
@@ -32,7 +33,7 @@ HARDEN_CFLAGS := -fstack-protector-strong -fPIE -fstack-clash-protection
 HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 
 ALL_CPPFLAGS := -DSBX_VERSION='"$(VERSION)"' -DSBX_NEWUIDMAP='"$(NEWUIDMAP)"' \
-	-DSBX_NEWGIDMAP='"$(NEWGIDMAP)"' -DSBX_SLIRP4NETNS='"$(SLIRP4NETNS)"' \
+	-DSBX_NEWGIDMAP='"$(NEWGIDMAP)"' -DSBX_SLIRP4NETNS='"$(SLIRP4NETNS)"' -DSBX_DATADIR='"$(DATADIR)"' \
 	$(HARDEN_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARN_FLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
@@ -103,9 +104,12 @@ bench: all
 install: $(BUILD)/sbx
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/sbx $(DESTDIR)$(BINDIR)/sbx
+	install -d $(DESTDIR)$(DATADIR)/profiles
+	install -m 0644 profiles/* $(DESTDIR)$(DATADIR)/profiles/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sbx
+	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h

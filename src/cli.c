@@ -6,6 +6,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@ enum opt_id {
 	OPT_HOME,
 	OPT_ROOTFS,
 	OPT_OVERLAY,
+	OPT_ROOTFS_RW,
 	OPT_WORKDIR,
 	OPT_ENV,
 	OPT_CLEARENV,
@@ -70,8 +73,9 @@ static const struct opt opts[] = {
     {"tmpfs", 0, true, false, OPT_TMPFS},
     {"cwd", 0, true, false, OPT_CWD},
     {"home", 0, true, false, OPT_HOME},
-    {"rootfs", 0, true, true, OPT_ROOTFS},
-    {"overlay", 0, true, true, OPT_OVERLAY},
+    {"rootfs", 0, true, false, OPT_ROOTFS},
+    {"rootfs-rw", 0, false, false, OPT_ROOTFS_RW},
+    {"overlay", 0, true, false, OPT_OVERLAY},
     {"workdir", 'w', true, false, OPT_WORKDIR},
     {"env", 'e', true, false, OPT_ENV},
     {"clearenv", 0, false, false, OPT_CLEARENV},
@@ -87,7 +91,7 @@ static const struct opt opts[] = {
     {"print-seccomp", 0, false, false, OPT_PRINT_SECCOMP},
     {"tty", 0, true, false, OPT_TTY},
     {"tty", 't', false, false, OPT_TTY_ALWAYS, true},
-    {"profile", 0, true, true, OPT_PROFILE},
+    {"profile", 0, true, false, OPT_PROFILE},
     {"json-status-fd", 0, true, false, OPT_JSON_STATUS_FD},
     {"stats", 0, false, false, OPT_STATS},
     {"verbose", 'v', false, false, OPT_VERBOSE},
@@ -135,6 +139,9 @@ const char cli_run_usage[] =
     "                               cgroup v2 limits (needs a delegated cgroup)\n"
     "  --stats                      one line on stderr at exit: wall, cpu, peak RSS\n"
     "  --json-status-fd FD          JSON lines on FD: started, exited\n"
+    "  --overlay DIR[:STATE]        DIR copy-on-write; writes kept in STATE (see sbx diff)\n"
+    "  --rootfs DIR, --rootfs-rw    use DIR as / (read-only unless --rootfs-rw)\n"
+    "  --profile NAME|FILE          read options from a profile (see sbx profiles)\n"
     "  -v, --verbose                trace each setup step on stderr\n"
     "  -h, --help                   this text\n"
     "\n"
@@ -491,6 +498,31 @@ static int replace_str(char **slot, const char *v)
 	return 0;
 }
 
+static int push_overlay(struct plan *plan, const char *v)
+{
+	const char *colon = strchr(v, ':');
+	struct overlay_req r = {0}, *nr;
+
+	if (v[0] == '\0' || colon == v || (colon && colon[1] == '\0'))
+		return err_set(0, "invalid --overlay '%s': expected DIR[:STATE]", v);
+	r.dir = strndup(v, colon ? (size_t)(colon - v) : strlen(v));
+	r.state = colon ? strdup(colon + 1) : NULL;
+	nr = realloc(plan->overlays, (plan->n_overlays + 1) * sizeof(*nr));
+	if (!r.dir || (colon && !r.state) || !nr) {
+		free(r.dir);
+		free(r.state);
+		if (nr)
+			plan->overlays = nr;
+		return err_set(ENOMEM, "out of memory");
+	}
+	plan->overlays = nr;
+	plan->overlays[plan->n_overlays++] = r;
+	return 0;
+}
+
+static int load_profile(struct plan *plan, const char *v);
+static int parse_one(struct plan *plan, int argc, char **argv, int *i);
+
 static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 {
 	static const char *const nets[] = {"none", "slirp"};
@@ -574,6 +606,17 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 	case OPT_TTY_ALWAYS:
 		plan->tty = TTY_ALWAYS;
 		return 0;
+	case OPT_OVERLAY:
+		return push_overlay(plan, v);
+	case OPT_ROOTFS:
+		if (v[0] == '\0')
+			return err_set(0, "invalid --rootfs '': expected a directory");
+		return replace_str(&plan->rootfs, v);
+	case OPT_ROOTFS_RW:
+		plan->rootfs_rw = true;
+		return 0;
+	case OPT_PROFILE:
+		return load_profile(plan, v);
 	case OPT_SECCOMP:
 		if (v[0] == '\0')
 			return err_set(0, "invalid --seccomp '': expected default or FILE");
@@ -712,6 +755,185 @@ static int parse_one(struct plan *plan, int argc, char **argv, int *i)
 	return apply_opt(plan, o, value);
 }
 
+/* ${HOME} and ${PWD}, nothing else: a profile is data, not a script. */
+static char *expand(const char *in, const char *home, const char *pwd)
+{
+	size_t cap = strlen(in) + 1, len = 0;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	for (const char *p = in; *p;) {
+		const char *with = NULL;
+		size_t skip = 0;
+		if (strncmp(p, "${HOME}", 7) == 0)
+			with = home, skip = 7;
+		else if (strncmp(p, "${PWD}", 6) == 0)
+			with = pwd, skip = 6;
+		size_t add = with ? strlen(with) : 1;
+		if (len + add + 1 > cap) {
+			char *n = realloc(out, (cap = (len + add + 1) * 2));
+			if (!n) {
+				free(out);
+				return NULL;
+			}
+			out = n;
+		}
+		if (with) {
+			memcpy(out + len, with, add);
+			p += skip;
+		} else {
+			out[len] = *p++;
+		}
+		len += add;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static int profile_line(struct plan *plan, char *line, const char *name, int lineno,
+			const char *home, const char *pwd)
+{
+	_cleanup_free_ char *expanded = NULL;
+	char *argv[3] = {NULL, NULL, NULL};
+	char *sp;
+	int i = 0, r;
+
+	if (line[0] != '-')
+		return err_set(0, "%s:%d: expected an option, like --net none", name, lineno);
+	if (!(expanded = expand(line, home ? home : "", pwd ? pwd : "")))
+		return err_set(ENOMEM, "out of memory");
+	/* "--opt value": the value is the rest of the line, spaces and all. */
+	argv[0] = expanded;
+	sp = expanded + strcspn(expanded, " \t");
+	if (*sp) {
+		*sp++ = '\0';
+		sp += strspn(sp, " \t");
+		if (*sp)
+			argv[1] = sp;
+	}
+	r = parse_one(plan, argv[1] ? 2 : 1, argv, &i);
+	if (r == 0 && argv[1] && i == 0)
+		return err_set(0, "%s:%d: %s takes no value", name, lineno, argv[0]);
+	if (r != 0) {
+		char why[SBX_ERR_MAX];
+		snprintf(why, sizeof(why), "%s",
+			 r == 1 ? "--help is not for profiles" : err_line());
+		return err_set(0, "%s:%d: %s", name, lineno, why);
+	}
+	return 0;
+}
+
+int cli_parse_profile_text(const char *text, const char *name, const char *home, const char *pwd,
+			   struct plan *plan)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	int lineno = 0, r = 0;
+
+	if (!copy)
+		return err_set(ENOMEM, "out of memory");
+	plan->in_profile = true;
+	/* strsep keeps empty lines, so line numbers stay true. */
+	for (char *rest = copy, *line; (line = strsep(&rest, "\n")) != NULL;) {
+		lineno++;
+		line += strspn(line, " \t\r");
+		size_t n = strlen(line);
+		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		if ((r = profile_line(plan, line, name, lineno, home, pwd)) < 0)
+			break;
+	}
+	plan->in_profile = false;
+	return r;
+}
+
+int cli_profile_dirs(const char *xdg, const char *home, char *dirs[4])
+{
+	size_t n = 0;
+
+	memset(dirs, 0, 4 * sizeof(char *));
+	if (xdg && xdg[0] == '/')
+		dirs[n++] = xasprintf("%s/sbx/profiles", xdg);
+	else if (home && home[0] == '/')
+		dirs[n++] = xasprintf("%s/.config/sbx/profiles", home);
+	dirs[n++] = xstrdup("/etc/sbx/profiles");
+	dirs[n++] = xstrdup(SBX_DATADIR "/profiles");
+	for (size_t i = 0; i < n; i++)
+		if (!dirs[i])
+			return -1;
+	return 0;
+}
+
+#define PROFILE_MAX_BYTES (64 * 1024)
+
+static int load_profile(struct plan *plan, const char *v)
+{
+	_cleanup_free_ char *path = NULL;
+	char *dirs[4] = {NULL};
+	char buf[PROFILE_MAX_BYTES + 1], cwd[4096];
+	ssize_t n;
+	int fd, r;
+
+	if (plan->in_profile)
+		return err_set(0, "--profile inside a profile is not allowed");
+	if (v[0] == '\0')
+		return err_set(0, "invalid --profile '': expected NAME or FILE");
+	if (strchr(v, '/')) {
+		path = xstrdup(v);
+	} else {
+		if (cli_profile_dirs(getenv("XDG_CONFIG_HOME"), getenv("HOME"), dirs) < 0)
+			goto fail;
+		for (size_t i = 0; i < 4 && dirs[i] && !path; i++) {
+			char *p = xasprintf("%s/%s", dirs[i], v);
+			if (p && access(p, F_OK) == 0)
+				path = p;
+			else
+				free(p);
+		}
+		if (!path) {
+			err_set(0, "profile '%s' not found in %s, %s or %s", v, dirs[0], dirs[1],
+				dirs[2] ? dirs[2] : "");
+			err_hint("see 'sbx profiles'");
+			goto fail;
+		}
+	}
+	if (!path)
+		goto fail;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err_set(errno, "profile %s", path);
+		goto fail;
+	}
+	/* A regular file only: a FIFO or /dev/stdin would block here. */
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		err_set(0, "profile %s: not a regular file", path);
+		goto fail;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0 || n > PROFILE_MAX_BYTES) {
+		err_set(n < 0 ? errno : EFBIG, "profile %s", path);
+		goto fail;
+	}
+	buf[n] = '\0';
+	if (strlen(buf) != (size_t)n) {
+		err_set(0, "profile %s: not a text file", path);
+		goto fail;
+	}
+	r = cli_parse_profile_text(buf, path, getenv("HOME"), getcwd(cwd, sizeof(cwd)), plan);
+	for (size_t i = 0; i < 4; i++)
+		free(dirs[i]);
+	return r;
+fail:
+	for (size_t i = 0; i < 4; i++)
+		free(dirs[i]);
+	return -1;
+}
+
 static void plan_defaults(struct plan *plan)
 {
 	memset(plan, 0, sizeof(*plan));
@@ -789,6 +1011,8 @@ int cli_parse(int argc, char **argv, struct plan *plan)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return CLI_HELP;
+	if (strcmp(argv[1], "profiles") == 0)
+		return argc == 2 ? CLI_PROFILES : err_set(0, "profiles takes no arguments");
 	if (strcmp(argv[1], "doctor") == 0)
 		return argc == 2 ? CLI_DOCTOR : err_set(0, "doctor takes no arguments");
 	if (strcmp(argv[1], "run") == 0)
@@ -817,5 +1041,11 @@ void plan_free(struct plan *plan)
 	free(plan->workdir);
 	free(plan->seccomp_file);
 	free(plan->rlimits);
+	for (size_t i = 0; i < plan->n_overlays; i++) {
+		free(plan->overlays[i].dir);
+		free(plan->overlays[i].state);
+	}
+	free(plan->overlays);
+	free(plan->rootfs);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -24,6 +24,10 @@ enum mount_kind { MOUNT_BIND, MOUNT_RO_BIND, MOUNT_TMPFS };
  * descriptors to keep a fixed array. */
 #define SBX_MOUNTS_MAX 256
 
+#ifndef SBX_DATADIR
+#define SBX_DATADIR "/usr/local/share/sbx"
+#endif
+
 struct user_mount {
 	enum mount_kind kind;
 	char *src;		       /* NULL for tmpfs; made absolute and real before launch */
@@ -44,6 +48,12 @@ struct publish {
 #define SBX_MTU_DEFAULT 65520
 #define SBX_MTU_MIN 68
 #define SBX_MTU_MAX 65521
+
+/* --overlay DIR[:STATE] */
+struct overlay_req {
+	char *dir;   /* made absolute and real before launch */
+	char *state; /* NULL: writes vanish with the sandbox */
+};
 
 struct plan {
 	enum user_mode user;
@@ -66,6 +76,11 @@ struct plan {
 	struct user_mount *mounts;
 	size_t n_mounts;
 
+	struct overlay_req *overlays;
+	size_t n_overlays;
+	char *rootfs; /* --rootfs DIR, or NULL for the host view */
+	bool rootfs_rw;
+
 	char **env_set; /* "KEY=VAL" or "KEY" (take the caller's value) */
 	size_t n_env_set;
 	bool clearenv;
@@ -75,6 +90,7 @@ struct plan {
 	bool print_seccomp;
 
 	enum tty_mode tty;
+	bool in_profile;
 
 	double timeout_s;    /* 0: none */
 	double kill_after_s; /* after the timeout's SIGTERM */
@@ -88,13 +104,29 @@ struct plan {
 	char **argv; /* the payload's argv, NULL-terminated, borrowed */
 };
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_RUN_HELP, CLI_VERSION, CLI_DOCTOR, CLI_PRINT_SECCOMP };
+enum cli_action {
+	CLI_RUN,
+	CLI_HELP,
+	CLI_RUN_HELP,
+	CLI_VERSION,
+	CLI_DOCTOR,
+	CLI_PRINT_SECCOMP,
+	CLI_PROFILES
+};
 
 /* Parse the whole command line (argv[0] is "sbx").  Returns an action or
  * -1 with the error recorded; the plan owns what it allocated either way
  * and is released by plan_free(). */
 int cli_parse(int argc, char **argv, struct plan *plan);
 void plan_free(struct plan *plan);
+
+/* A profile's text as options (one per line); name is for messages.
+ * home and pwd expand ${HOME} and ${PWD}.  Pure: the caller reads the file. */
+int cli_parse_profile_text(const char *text, const char *name, const char *home, const char *pwd,
+			   struct plan *plan);
+/* Where --profile NAME is looked for, in order (NULL-terminated list of
+ * directories, built from $XDG_CONFIG_HOME or $HOME). */
+int cli_profile_dirs(const char *xdg, const char *home, char *dirs[4]);
 
 /* Parsers of single values, exported for unit tests and fuzzing. */
 int cli_parse_user(const char *s, struct plan *plan);

@@ -51,7 +51,9 @@ static __attribute__((noreturn)) void payload_exec(struct sandbox *sb)
 	}
 	if (security_drop_privileges(sb->ids.uid.target, sb->ids.gid.target) < 0)
 		init_fail(sb);
-	if (chdir(sb->mounts.workdir) < 0) {
+	/* In a --rootfs with no place for $HOME or the cwd, start in /. */
+	if (chdir(sb->mounts.workdir) < 0 &&
+	    !(sb->plan->rootfs && !sb->plan->workdir && chdir("/") == 0)) {
 		err_set(errno, "working directory %s", sb->mounts.workdir);
 		err_hint("pick an existing directory inside the sandbox with -w");
 		init_fail(sb);

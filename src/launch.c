@@ -78,7 +78,8 @@ static int prepare(struct sandbox *sb, const struct plan *plan)
 		return -1;
 	if (userns_prepare(plan, &sb->ids) < 0)
 		return -1;
-	if (mounts_resolve_sources((struct plan *)plan, have_cwd ? cwd : "/") < 0)
+	if (mounts_resolve_sources((struct plan *)plan, have_cwd ? cwd : "/") < 0 ||
+	    mounts_resolve_overlays((struct plan *)plan, have_cwd ? cwd : "/") < 0)
 		return -1;
 	host.cwd = have_cwd ? cwd : NULL;
 	host.home = home;
@@ -490,6 +491,7 @@ int launch_run(const struct plan *plan)
 	/* sync_w stays open until we exit: pid 1 reads a hang-up as our death. */
 	rc = supervise(&sb, child, have_first ? &first : NULL, &ex);
 	net_slirp_stop(&sb.slirp);
+	mounts_overlays_done(plan);
 	log_verbose("exit %d", rc);
 	ex.exit_code = rc;
 	ex.timed_out = sb.timed_out;

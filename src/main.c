@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Command dispatch only. */
 #include "cli.h"
+#include "diff.h"
 #include "launch.h"
 #include "log.h"
 #include "seccomp.h"
@@ -8,7 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #ifndef SBX_VERSION
@@ -27,12 +31,47 @@ static void ensure_std_fds(void)
 	}
 }
 
+/* sbx profiles: NAME<TAB>PATH of each profile --profile NAME would find,
+ * the first directory's shadowing later ones of the same name. */
+static int list_profiles(void)
+{
+	char *dirs[4] = {NULL};
+	char seen[4096] = "\n";
+	int rc = 0;
+
+	if (cli_profile_dirs(getenv("XDG_CONFIG_HOME"), getenv("HOME"), dirs) < 0) {
+		err_print();
+		return EXIT_SBX_FAILED;
+	}
+	for (size_t i = 0; i < 4 && dirs[i]; i++) {
+		struct dirent **names;
+		int n = scandir(dirs[i], &names, NULL, alphasort);
+		for (int k = 0; k < n; k++) {
+			char key[300];
+			snprintf(key, sizeof(key), "\n%s\n", names[k]->d_name);
+			if (names[k]->d_name[0] != '.' && !strstr(seen, key) &&
+			    strlen(seen) + strlen(key) < sizeof(seen)) {
+				printf("%s\t%s/%s\n", names[k]->d_name, dirs[i], names[k]->d_name);
+				strcat(seen, key + 1);
+			}
+			free(names[k]);
+		}
+		if (n >= 0)
+			free(names);
+		free(dirs[i]);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct plan plan;
 	int action, rc;
 
 	ensure_std_fds();
+	/* sbx diff has its own small command line. */
+	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+		return diff_main(argc - 1, argv + 1);
 	action = cli_parse(argc, argv, &plan);
 
 	switch (action) {
@@ -51,6 +90,9 @@ int main(int argc, char **argv)
 	case CLI_DOCTOR:
 		fprintf(stderr, "sbx: doctor is not implemented yet in this version of sbx\n");
 		rc = EXIT_SBX_FAILED;
+		break;
+	case CLI_PROFILES:
+		rc = list_profiles();
 		break;
 	case CLI_PRINT_SECCOMP:
 		rc = 0;

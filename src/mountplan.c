@@ -95,9 +95,19 @@ unsigned long long mounts_default_tmpfs_cap(unsigned long long ram_bytes)
 	return cap < (64ULL << 20) ? 64ULL << 20 : cap;
 }
 
-static int add_system_steps(struct mount_plan *mp, unsigned long long cap)
+static int add_system_steps(struct mount_plan *mp, unsigned long long cap, const struct plan *plan)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(sysdirs); i++) {
+	if (plan->rootfs && plan->rootfs_rw) {
+		/* Writable: DIR itself is the root (see mounts_apply). */
+		if (!(mp->rootfs_rw = strdup(plan->rootfs)))
+			return err_set(ENOMEM, "out of memory");
+	} else if (plan->rootfs) {
+		/* Read-only: its entries, one by one, in a root of our own. */
+		struct mount_step s = {.kind = STEP_ROOTFS, .ro = true};
+		if (add_step(mp, s, plan->rootfs, "/") < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sysdirs) && !plan->rootfs; i++) {
 		struct mount_step s = {
 		    .kind = strcmp(sysdirs[i], "/etc") == 0 ? STEP_ETC : STEP_SYSDIR, .ro = true};
 		if (add_step(mp, s, sysdirs[i], sysdirs[i]) < 0)
@@ -108,8 +118,11 @@ static int add_system_steps(struct mount_plan *mp, unsigned long long cap)
 	    add_step(mp, (struct mount_step){.kind = STEP_SYS, .ro = true}, NULL, "/sys") < 0)
 		return -1;
 	if (add_tmpfs(mp, "/tmp", 01777, false, cap) < 0 ||
-	    add_tmpfs(mp, "/var/tmp", 01777, false, cap) < 0 ||
-	    add_tmpfs(mp, "/run", 0755, false, TMPFS_RUN_BYTES) < 0)
+	    add_tmpfs(mp, "/var/tmp", 01777, false, cap) < 0)
+		return -1;
+	/* A rootfs without /var gets no /var from us. */
+	mp->steps[mp->n - 1].if_parent = plan->rootfs != NULL;
+	if (add_tmpfs(mp, "/run", 0755, false, TMPFS_RUN_BYTES) < 0)
 		return -1;
 	return 0;
 }
@@ -131,6 +144,14 @@ static int make_net_files(struct mount_plan *mp, const struct plan *plan)
 
 static int add_user_mounts(struct mount_plan *mp, const struct plan *plan, unsigned long long cap)
 {
+	for (size_t i = 0; i < plan->n_overlays; i++) {
+		struct mount_step s = {.kind = STEP_OVERLAY, .src_fd = -1};
+		if (add_step(mp, s, plan->overlays[i].dir, plan->overlays[i].dir) < 0)
+			return -1;
+		if (plan->overlays[i].state &&
+		    !(mp->steps[mp->n - 1].aux = strdup(plan->overlays[i].state)))
+			return err_set(ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		const struct user_mount *m = &plan->mounts[i];
 		int r;
@@ -171,9 +192,15 @@ int mounts_plan_build(const struct plan *plan, const struct host_facts *host,
 		else
 			out->cwd_withheld = true;
 	}
+	/* A cwd inside an --overlay DIR is seen through the overlay: a plain
+	 * read-write bind on top would let writes through to the host. */
+	bool cwd_bound = out->cwd_shared;
+	for (size_t i = 0; i < plan->n_overlays && cwd; i++)
+		if (path_is_within(cwd, plan->overlays[i].dir))
+			cwd_bound = false;
 
 	out->tmpfs_cap = cap;
-	if (add_system_steps(out, cap) < 0)
+	if (add_system_steps(out, cap, plan) < 0)
 		goto fail;
 	if (plan->home == HOME_TMPFS) {
 		if (add_tmpfs(out, home, 0700, true, cap) < 0)
@@ -181,8 +208,12 @@ int mounts_plan_build(const struct plan *plan, const struct host_facts *host,
 	} else if (add_bind(out, home, home, plan->home == HOME_RO, -1) < 0) {
 		goto fail;
 	}
-	if (out->cwd_shared && add_bind(out, cwd, cwd, plan->cwd == SHARE_RO, -1) < 0)
+	if (cwd_bound && add_bind(out, cwd, cwd, plan->cwd == SHARE_RO, -1) < 0)
 		goto fail;
+	if (plan->rootfs && out->n > 0)
+		/* In a read-only rootfs there may be no place for them. */
+		for (size_t i = out->n - (cwd_bound ? 2 : 1); i < out->n; i++)
+			out->steps[i].optional = true;
 	if (make_net_files(out, plan) < 0 || add_user_mounts(out, plan, cap) < 0)
 		goto fail;
 
@@ -205,11 +236,13 @@ void mounts_plan_free(struct mount_plan *mp)
 	for (size_t i = 0; i < mp->n; i++) {
 		free(mp->steps[i].src);
 		free(mp->steps[i].dst);
+		free(mp->steps[i].aux);
 	}
 	free(mp->steps);
 	free(mp->workdir);
 	free(mp->home);
 	free(mp->etc_hosts);
 	free(mp->etc_resolv);
+	free(mp->rootfs_rw);
 	memset(mp, 0, sizeof(*mp));
 }

@@ -12,8 +12,10 @@
 #define _GNU_SOURCE
 #include "mounts.h"
 #include "log.h"
+#include "security.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -66,6 +70,7 @@ struct view {
 	gid_t gid;
 	const char *home;
 	bool home_tmpfs;
+	bool user_tree; /* the root is the user's --rootfs-rw directory */
 };
 
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
@@ -123,6 +128,10 @@ static int set_attrs(const struct view *v, const char *dst, uint64_t attrs, bool
 
 static bool owned_dir(const struct view *v, const char *path)
 {
+	/* In a --rootfs-rw our mount points land in the user's own tree: they
+	 * must be the user's, or the user could not remove them afterwards. */
+	if (v->user_tree)
+		return true;
 	return v->home_tmpfs && path_is_within(path, v->home) && strcmp(path, v->home) != 0;
 }
 
@@ -364,6 +373,23 @@ static int write_new_file(const char *path, const char *content)
  * file over it), the kernel detaches mounts sitting on the old dentry, and
  * the sandbox would see the host's resolver again.
  */
+static int mount_etc(const struct view *v, const char *host_etc, const struct mount_plan *mp)
+{
+	char opts[PATH_MAX + 64];
+
+	if (mkdir(FILES_DIR "/etc", 0755) < 0)
+		return err_set(errno, "mkdir " FILES_DIR "/etc");
+	if (write_new_file(FILES_DIR "/etc/hosts", mp->etc_hosts) < 0 ||
+	    write_new_file(FILES_DIR "/etc/resolv.conf", mp->etc_resolv) < 0)
+		return -1;
+	snprintf(opts, sizeof(opts), "lowerdir=" FILES_DIR "/etc:%s", host_etc);
+	if (mount_fs(v, "/etc", "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0) {
+		err_hint("sbx needs overlayfs in user namespaces (Linux 5.11 or newer)");
+		return -1;
+	}
+	return 0;
+}
+
 static int step_etc(const struct view *v, const struct mount_step *s, const struct mount_plan *mp)
 {
 	char host_src[PATH_MAX];
@@ -372,14 +398,126 @@ static int step_etc(const struct view *v, const struct mount_step *s, const stru
 	snprintf(host_src, sizeof(host_src), OLDROOT "%s", s->src);
 	if (lstat(host_src, &st) < 0 || !S_ISDIR(st.st_mode))
 		return step_sysdir(v, s);
-	if (mkdir(FILES_DIR "/etc", 0755) < 0)
-		return err_set(errno, "mkdir " FILES_DIR "/etc");
-	if (write_new_file(FILES_DIR "/etc/hosts", mp->etc_hosts) < 0 ||
-	    write_new_file(FILES_DIR "/etc/resolv.conf", mp->etc_resolv) < 0)
+	return mount_etc(v, host_src, mp);
+}
+
+/* --rootfs: the entries of DIR, one by one, into our root, so that /proc,
+ * /dev, /tmp and the rest stay ours and DIR is never written to. */
+/* Bind (or link) the entries of host directory dir into our root at dst,
+ * except the names in skip[]. */
+static int bind_entries(const struct view *v, const char *dir, const char *dst_dir,
+			const char *const *skip, size_t n_skip, uint64_t attrs,
+			const struct mount_plan *mp)
+{
+	char path[PATH_MAX + 256], dst[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d)
+		return err_set(errno, "--rootfs %s", dir + strlen(OLDROOT));
+	while (r == 0 && (e = readdir(d))) {
+		struct stat st;
+		bool skipped = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+		for (size_t i = 0; i < n_skip && !skipped; i++)
+			skipped = strcmp(e->d_name, skip[i]) == 0;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (skipped || lstat(path, &st) < 0)
+			continue;
+		snprintf(dst, sizeof(dst), "%s/%s", strcmp(dst_dir, "/") == 0 ? "" : dst_dir,
+			 e->d_name);
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlink(path, target, sizeof(target) - 1);
+			if (n < 0 || (target[n] = '\0', symlinkat(target, v->root_fd, dst + 1) < 0))
+				r = err_set(errno, "symlink %s", dst);
+		} else if (S_ISDIR(st.st_mode) && strcmp(dst, "/etc") == 0) {
+			r = mount_etc(v, path, mp);
+		} else if (S_ISDIR(st.st_mode) && strcmp(dst, "/var") == 0) {
+			/* One level deeper, so that /var/tmp can be ours. */
+			static const char *const var_skip[] = {"tmp"};
+			_cleanup_close_ int fd = make_mountpoint(v, "/var", true);
+			r = fd < 0 ? -1 : bind_entries(v, path, "/var", var_skip, 1, attrs, mp);
+		} else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+			r = bind_at(v, path, dst, S_ISDIR(st.st_mode), attrs);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/* --rootfs (read-only): the entries of DIR, one by one, into our root, so
+ * that /proc, /dev, /tmp and the rest stay ours and DIR is never written. */
+static int step_rootfs(const struct view *v, const struct mount_step *s,
+		       const struct mount_plan *mp)
+{
+	static const char *const ours[] = {"proc", "dev", "sys", "tmp", "run"};
+	char root[PATH_MAX];
+
+	snprintf(root, sizeof(root), OLDROOT "%s", s->src);
+	return bind_entries(v, root, "/", ours, ARRAY_SIZE(ours),
+			    SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_RDONLY, mp);
+}
+
+/* --overlay DIR[:STATE]: DIR copy-on-write at its own path.  Writes land
+ * in STATE/upper (kept), or in a tmpfs of our own that dies with us. */
+static int step_overlay(const struct view *v, const struct mount_step *s, unsigned long long cap)
+{
+	static unsigned int n_private;
+	char upper[PATH_MAX], work[PATH_MAX], opts[3 * PATH_MAX + 64];
+	_cleanup_close_ int fd = -1;
+
+	if (s->aux) {
+		snprintf(upper, sizeof(upper), OLDROOT "%s/upper", s->aux);
+		snprintf(work, sizeof(work), OLDROOT "%s/work", s->aux);
+	} else {
+		char dir[64], data[96];
+		snprintf(dir, sizeof(dir), FILES_DIR "/overlay%u", n_private++);
+		snprintf(data, sizeof(data), "mode=0755,size=%llu,nr_inodes=%llu", cap,
+			 cap / 4096 < 1024 ? 1024 : cap / 4096);
+		if (mkdir(dir, 0755) < 0 ||
+		    mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
+			return err_set(errno, "tmpfs for --overlay %s", s->src);
+		snprintf(upper, sizeof(upper), "%s/upper", dir);
+		snprintf(work, sizeof(work), "%s/work", dir);
+		if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0 ||
+		    chown(upper, v->uid, v->gid) < 0)
+			return err_set(errno, "prepare --overlay %s", s->src);
+	}
+	snprintf(opts, sizeof(opts), "lowerdir=" OLDROOT "%s,upperdir=%s,workdir=%s,userxattr",
+		 s->src, upper, work);
+	if ((fd = make_mountpoint(v, s->dst, true)) < 0)
 		return -1;
-	if (mount_fs(v, s->dst, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV,
-		     "lowerdir=" FILES_DIR "/etc:" OLDROOT "/etc") < 0) {
-		err_hint("sbx needs overlayfs in user namespaces (Linux 5.11 or newer)");
+	char path[64];
+	/* overlayfs writes its work dir and whiteouts with the mounter's
+	 * credentials: mount as the payload's ids, so that everything in STATE
+	 * belongs to the user and `rm -rf STATE` works afterwards. */
+	/* The overlay's root shows the upper directory's mode: make it DIR's. */
+	struct stat lst;
+	char lower[PATH_MAX];
+	snprintf(lower, sizeof(lower), OLDROOT "%s", s->src);
+	if (stat(lower, &lst) < 0 || chmod(upper, lst.st_mode & 07777) < 0)
+		return err_set(errno, "prepare --overlay %s", s->src);
+	/* An id change, even of the fsuid, clears the parent-death signal and
+	 * the dumpable flag (prctl(2)); put both back afterwards. */
+	int pdeath = 0, dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	(void)prctl(PR_GET_PDEATHSIG, &pdeath, 0, 0, 0);
+	uid_t fsuid = (uid_t)setfsuid(v->uid);
+	gid_t fsgid = (gid_t)setfsgid(v->gid);
+	int r = security_raise_effective() < 0
+		    ? -1
+		    : mount("overlay", fd_path(fd, path), "overlay", MS_NOSUID | MS_NODEV, opts);
+	int e = errno;
+	(void)setfsuid(fsuid);
+	(void)setfsgid(fsgid);
+	(void)security_raise_effective();
+	(void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+	(void)prctl(PR_SET_PDEATHSIG, pdeath, 0, 0, 0);
+	errno = e;
+	if (r < 0) {
+		err_set(errno, "--overlay %s: the kernel refused overlayfs", s->src);
+		err_hint("overlayfs in a user namespace needs Linux 5.11 or newer and a lower "
+			 "directory on a local filesystem; fuse-overlayfs is not supported by sbx");
 		return -1;
 	}
 	return 0;
@@ -406,11 +544,33 @@ static int apply_step(struct view *v, const struct mount_step *s, const struct m
 		return step_bind(v, s);
 	case STEP_ETC:
 		return step_etc(v, s, mp);
+	case STEP_ROOTFS:
+		return step_rootfs(v, s, mp);
+	case STEP_OVERLAY:
+		return step_overlay(v, s, mp->tmpfs_cap);
 	}
 	return err_set(EINVAL, "unknown mount step");
 }
 
-static int scaffold(void)
+static bool parent_exists(const struct view *v, const char *dst)
+{
+	char parent[PATH_MAX];
+	char *slash;
+	int fd;
+
+	snprintf(parent, sizeof(parent), "%s", dst);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return true;
+	*slash = '\0';
+	fd = open_in_root(v, parent, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return false;
+	close_nointr(fd);
+	return true;
+}
+
+static int scaffold(const char *rootfs_rw)
 {
 	/* Nothing we mount may propagate back to the host's namespace. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -425,6 +585,15 @@ static int scaffold(void)
 		return err_set(errno, "pivot_root into scaffolding");
 	if (chdir("/") < 0)
 		return err_set(errno, "chdir /");
+	if (rootfs_rw) {
+		/* --rootfs-rw: DIR itself is the root, writable; our mount points
+		 * are made in it where missing. */
+		char src[PATH_MAX];
+		snprintf(src, sizeof(src), OLDROOT "%s", rootfs_rw);
+		if (mount(src, NEWROOT, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return err_set(errno, "bind --rootfs %s", rootfs_rw);
+		return 0;
+	}
 	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV,
 		  "mode=0755,size=1m,nr_inodes=4096") < 0)
 		return err_set(errno, "mount root tmpfs");
@@ -450,25 +619,38 @@ static int enter_newroot(void)
 
 int mounts_apply(const struct mount_plan *mp, uid_t uid, gid_t gid)
 {
-	struct view v = {.root_fd = -1, .uid = uid, .gid = gid, .home = mp->home};
+	struct view v = {.root_fd = -1,
+			 .uid = uid,
+			 .gid = gid,
+			 .home = mp->home,
+			 .user_tree = mp->rootfs_rw != NULL};
 	int r = -1;
 
 	for (size_t i = 0; i < mp->n; i++)
 		if (mp->steps[i].kind == STEP_TMPFS && strcmp(mp->steps[i].dst, mp->home) == 0)
 			v.home_tmpfs = true;
-	if (scaffold() < 0)
+	if (scaffold(mp->rootfs_rw) < 0)
 		return -1;
 	v.root_fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (v.root_fd < 0)
 		return err_set(errno, "open " NEWROOT);
 	for (size_t i = 0; i < mp->n; i++) {
 		log_verbose("mount step %zu: %s", i, mp->steps[i].dst);
-		if (apply_step(&v, &mp->steps[i], mp) < 0)
-			goto out;
+		if (mp->steps[i].if_parent && !parent_exists(&v, mp->steps[i].dst))
+			continue;
+		if (apply_step(&v, &mp->steps[i], mp) < 0) {
+			if (!mp->steps[i].optional)
+				goto out;
+			/* In a read-only --rootfs, $HOME or the cwd may have no
+			 * place; the payload then starts in / (see init). */
+			log_verbose("skipped %s: %s", mp->steps[i].dst, err_line());
+		}
 	}
-	/* Nothing may be created at the top of the sandbox's tree. */
-	if (set_attrs_fd(v.root_fd, SBX_ATTR_RDONLY | SBX_ATTR_NOSUID | SBX_ATTR_NODEV, false) <
-	    0) {
+	/* Nothing may be created at the top of the sandbox's tree (unless it
+	 * is a --rootfs-rw, which is the point of that). */
+	if (set_attrs_fd(v.root_fd,
+			 (mp->rootfs_rw ? 0 : SBX_ATTR_RDONLY) | SBX_ATTR_NOSUID | SBX_ATTR_NODEV,
+			 false) < 0) {
 		err_set(errno, "make the new root read-only");
 		goto out;
 	}
@@ -550,4 +732,124 @@ int mounts_resolve_sources(struct plan *plan, const char *cwd)
 			return -1;
 	}
 	return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+
+	if (strlen(path) >= sizeof(buf))
+		return err_set(ENAMETOOLONG, "%s", path);
+	strcpy(buf, path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return err_set(errno, "create %s", buf);
+			*p = '/';
+		}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return err_set(errno, "create %s", buf);
+	return 0;
+}
+
+/* STATE holds upper/, work/ and source (DIR's path): created here, reused
+ * by later runs over the same DIR, read by sbx diff. */
+static int prepare_state(const char *dir, const char *state)
+{
+	_cleanup_free_ char *upper = xasprintf("%s/upper", state);
+	_cleanup_free_ char *work = xasprintf("%s/work", state);
+	_cleanup_free_ char *source = xasprintf("%s/source", state);
+	_cleanup_free_ char *line = xasprintf("%s\n", dir);
+	char old[PATH_MAX + 2];
+	int fd;
+
+	if (!upper || !work || !source || !line)
+		return -1;
+	if (mkdir_p(state, 0700) < 0 || mkdir_p(upper, 0755) < 0 || mkdir_p(work, 0700) < 0)
+		return -1;
+	fd = open(source, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read_full(fd, old, sizeof(old) - 1);
+		close_nointr(fd);
+		old[n > 0 ? n : 0] = '\0';
+		if (strcmp(old, line) != 0) {
+			err_set(0, "--overlay state %s belongs to %.*s, not %s", state,
+				(int)strcspn(old, "\n"), old, dir);
+			err_hint("give each directory its own state directory");
+			return -1;
+		}
+		return 0;
+	}
+	fd = open(source, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write_full(fd, line, strlen(line)) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close_nointr(fd);
+		return err_set(e, "write %s", source);
+	}
+	close_nointr(fd);
+	return 0;
+}
+
+int mounts_resolve_overlays(struct plan *plan, const char *cwd)
+{
+	for (size_t i = 0; i < plan->n_overlays; i++) {
+		struct overlay_req *o = &plan->overlays[i];
+		struct sbx_open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+					   .resolve =
+					       SBX_RESOLVE_NO_SYMLINKS | SBX_RESOLVE_NO_MAGICLINKS};
+		char *abs = absolute_lexical(cwd, o->dir);
+		int fd;
+
+		if (!abs)
+			return err_set(ENOMEM, "out of memory");
+		free(o->dir);
+		o->dir = abs;
+		fd = (int)syscall(SYS_openat2, AT_FDCWD, abs, &how, sizeof(how));
+		if (fd < 0) {
+			err_set(errno, "--overlay %s", abs);
+			if (errno == ELOOP)
+				err_hint("it is or passes through a symlink; give the real path");
+			return -1;
+		}
+		close_nointr(fd);
+		if (o->state) {
+			char *st = absolute_lexical(cwd, o->state);
+			if (!st)
+				return err_set(ENOMEM, "out of memory");
+			free(o->state);
+			o->state = st;
+		}
+		/* overlayfs splits its options on ',' and ':'. */
+		if (strpbrk(o->dir, ",:") || (o->state && strpbrk(o->state, ",:")))
+			return err_set(0, "--overlay %s: paths with ',' or ':' cannot be overlaid",
+				       o->dir);
+		if (o->state && prepare_state(o->dir, o->state) < 0)
+			return -1;
+	}
+	if (plan->rootfs) {
+		char *real = realpath(plan->rootfs, NULL);
+		struct stat st;
+		if (!real || stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			err_set(real ? ENOTDIR : errno, "--rootfs %s", plan->rootfs);
+			free(real);
+			return -1;
+		}
+		free(plan->rootfs);
+		plan->rootfs = real;
+	}
+	return 0;
+}
+
+void mounts_overlays_done(const struct plan *plan)
+{
+	/* overlayfs leaves STATE/work/work mode 000; open it back up so that
+	 * `rm -rf STATE` works without a chmod first. */
+	for (size_t i = 0; i < plan->n_overlays; i++) {
+		_cleanup_free_ char *w = NULL;
+		if (plan->overlays[i].state &&
+		    (w = xasprintf("%s/work/work", plan->overlays[i].state)))
+			(void)chmod(w, 0700);
+	}
 }

@@ -34,8 +34,10 @@ enum step_kind {
 	STEP_SYS,
 	STEP_TMPFS,
 	STEP_BIND,
-	STEP_ETC, /* the host's /etc, read-only, with the sandbox's own hosts
-		     and resolv.conf on top (an overlay) */
+	STEP_ROOTFS,  /* --rootfs: each top-level entry of src bound into the root */
+	STEP_OVERLAY, /* --overlay: src copy-on-write at dst, writes in aux (or a tmpfs) */
+	STEP_ETC,     /* the host's /etc, read-only, with the sandbox's own hosts
+			 and resolv.conf on top (an overlay) */
 };
 
 struct mount_step {
@@ -46,7 +48,10 @@ struct mount_step {
 	bool owned_by_target; /* tmpfs root and created dirs belong to the payload's ids */
 	unsigned int mode;    /* tmpfs */
 	unsigned long long size_bytes;
-	int src_fd; /* bind: the source opened outside, or -1 to use src */
+	int src_fd;	/* bind: the source opened outside, or -1 to use src */
+	char *aux;	/* overlay: the STATE directory, or NULL */
+	bool optional;	/* skip, with a note, where the mount point cannot be made */
+	bool if_parent; /* only where its parent directory exists (a rootfs's /var) */
 };
 
 struct mount_plan {
@@ -59,6 +64,7 @@ struct mount_plan {
 	bool cwd_shared;
 	bool cwd_withheld;	      /* the safety rule kept the cwd out: say so */
 	bool console;		      /* a pty is relayed: /dev/console is its slave */
+	char *rootfs_rw;	      /* --rootfs DIR --rootfs-rw: DIR itself becomes the root */
 	unsigned long long tmpfs_cap; /* for /dev/shm */
 };
 
@@ -73,6 +79,13 @@ void mounts_plan_free(struct mount_plan *mp);
  * caller's view is still in place; a missing source is an error naming it.
  * Runs outside, before clone. */
 int mounts_resolve_sources(struct plan *plan, const char *cwd);
+
+/* Outside, before clone: make --overlay DIRs absolute (no symlinks), create
+ * or check their STATE directories, and resolve --rootfs. */
+int mounts_resolve_overlays(struct plan *plan, const char *cwd);
+
+/* Outside, after the sandbox is gone. */
+void mounts_overlays_done(const struct plan *plan);
 
 /* Inside the sandbox: build the view and pivot_root into it. */
 int mounts_apply(const struct mount_plan *mp, uid_t uid, gid_t gid);

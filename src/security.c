@@ -43,3 +43,19 @@ int security_drop_privileges(uid_t uid, gid_t gid)
 		return err_set(errno, "clear capabilities");
 	return 0;
 }
+
+int security_raise_effective(void)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v;
+	int r;
+
+	if (!caps)
+		return err_set(errno, "cap_get_proc");
+	for (cap_value_t c = 0; CAP_IS_SUPPORTED(c); c++)
+		if (cap_get_flag(caps, c, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+			cap_set_flag(caps, CAP_EFFECTIVE, 1, &c, CAP_SET);
+	r = cap_set_proc(caps);
+	cap_free(caps);
+	return r < 0 ? err_set(errno, "raise capabilities") : 0;
+}

@@ -9,4 +9,8 @@
  * capability set and set no_new_privs.  Returns -1 with the error recorded. */
 int security_drop_privileges(uid_t uid, gid_t gid);
 
+/* Make every permitted capability effective again (after setfsuid()
+ * dropped the filesystem ones). */
+int security_raise_effective(void);
+
 #endif

@@ -21,9 +21,13 @@
 # SBX_PROBE=/abs/path: the escape suite's probe (tests/security/probe.c,
 # built as build/sbx-probe); without it the tests that need it fail.
 # SBX_TEST_FILTER=REGEX passes --filter REGEX to bats.
+# The tests reach the repository's shipped profiles (profiles/) by file path
+# through SBX_PROFILES: the staged copy when started as root, else the
+# repository's own directory.
 set -euo pipefail
 
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROFILES_DIR=$(cd "$TESTS_DIR/.." && pwd)/profiles
 TEST_USER=sbxtest
 TEST_USER_NO_SUBIDS=sbxtest2
 FALLBACK_PHRASE='without a subordinate range'
@@ -157,6 +161,7 @@ run_bats_as() {
 	[ ! -x "$STAGE/sbx-nohelper" ] || envs+=(SBX_NOHELPER="$STAGE/sbx-nohelper")
 	[ ! -x "$STAGE/sbx-noslirp" ] || envs+=(SBX_NOSLIRP="$STAGE/sbx-noslirp")
 	[ ! -x "$STAGE/sbx-probe" ] || envs+=(SBX_PROBE="$STAGE/sbx-probe")
+	[ ! -d "$STAGE/profiles" ] || envs+=(SBX_PROFILES="$STAGE/profiles")
 	local v
 	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS SBX_TEST_TIMEOUT_S; do
 		[ -z "${!v:-}" ] || envs+=("$v=${!v}")
@@ -197,6 +202,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	[ -z "$SBX_NOHELPER" ] || cp "$SBX_NOHELPER" "$STAGE/sbx-nohelper"
 	[ -z "$SBX_NOSLIRP" ] || cp "$SBX_NOSLIRP" "$STAGE/sbx-noslirp"
 	[ -z "$SBX_PROBE" ] || cp "$SBX_PROBE" "$STAGE/sbx-probe"
+	[ ! -d "$PROFILES_DIR" ] || cp -R "$PROFILES_DIR" "$STAGE/profiles"
 	chmod -R a+rX "$WORK"
 	chmod 755 "$STAGE"/sbx*
 
@@ -229,7 +235,8 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	echo "# integration: as $(id -un)"
 	rc=0
-	run_tap integration env SBX="$SBX" SBX_NOHELPER="$SBX_NOHELPER" SBX_NOSLIRP="$SBX_NOSLIRP" bats --tap "${filter_args[@]}" "$TESTS_DIR/integration" || rc=$?
+	run_tap integration env SBX="$SBX" SBX_NOHELPER="$SBX_NOHELPER" SBX_NOSLIRP="$SBX_NOSLIRP" \
+		SBX_PROFILES="$PROFILES_DIR" bats --tap "${filter_args[@]}" "$TESTS_DIR/integration" || rc=$?
 	count_tap "$WORK/integration.tap" "$rc" "integration suite"
 
 	echo "# security: as $(id -un)"

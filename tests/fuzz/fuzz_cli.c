@@ -84,8 +84,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(err_line()[0] != '\0' && !strchr(err_line(), '\n'));
 	else
 		FUZZ_CHECK(r == CLI_HELP || r == CLI_RUN_HELP || r == CLI_VERSION ||
-			   r == CLI_DOCTOR);
+			   r == CLI_DOCTOR || r == CLI_PRINT_SECCOMP || r == CLI_PROFILES);
 	plan_free(&plan);
+
+	/* The same bytes as a profile's text (NULs end lines early). */
+	char *text = malloc(size + 1);
+	char *run[] = {"sbx", "run", "true", NULL};
+	if (text && cli_parse(3, run, &plan) == CLI_RUN) {
+		memcpy(text, data, size);
+		text[size] = '\0';
+		r = cli_parse_profile_text(text, "fuzz", "/home/u", "/work", &plan);
+		FUZZ_CHECK(r == 0 || r == -1);
+		FUZZ_CHECK(!plan.in_profile);
+		if (r == 0)
+			check_plan(&plan);
+		else
+			FUZZ_CHECK(err_line()[0] != '\0' && !strchr(err_line(), '\n'));
+	}
+	plan_free(&plan);
+	free(text);
 	for (int i = 1; i < a.argc && i <= 4; i++)
 		parse_values(a.argv[i]);
 	fuzz_argv_free(&a);

@@ -112,9 +112,6 @@ load ../lib/common
 @test "options of later issues say they are not implemented yet" {
 	local bad=0 args
 	local -a cases=(
-		"--overlay /usr"
-		"--rootfs /"
-		"--profile default"
 		"--cap-add CAP_CHOWN"
 	)
 	for args in "${cases[@]}"; do

@@ -388,3 +388,37 @@ tmux_outer_status() {
 tmux_run_outer() {
 	tmux_type_outer "$1" && tmux_outer_status "${2:-150}"
 }
+
+# --- directory trees: listings to compare before and after ------------------
+
+# The shipped profiles (the repository's profiles/), by file path. check.sh
+# sets SBX_PROFILES; run by hand from the repository, find them beside tests/.
+if [ -z "${SBX_PROFILES:-}" ] && [ -d "$BATS_TEST_DIRNAME/../../profiles" ]; then
+	SBX_PROFILES=$(cd "$BATS_TEST_DIRNAME/../../profiles" && pwd)
+fi
+
+# A POSIX sh script that lists the tree below "$1": every entry with its type
+# and mode, a file's size and SHA-256, a symlink's target, sorted, paths
+# relative to "$1". Directory sizes are left out (they depend on the file
+# system, overlayfs or not). Usable inside a sandbox with the host view:
+#     sbx run sh -c "$TREE_LISTING_SH" sh DIR
+TREE_LISTING_SH='cd "$1" || exit 1
+{
+	find . \( -type l -printf "%p %y -> %l\n" \) -o \( -type f -printf "%p %y %m %s\n" \) \
+		-o -printf "%p %y %m\n"
+	find . -type f -exec sha256sum {} + | sed "s/^\([0-9a-f]*\)  \(.*\)/\2 sha256 \1/"
+} | LC_ALL=C sort'
+
+tree_listing() {
+	sh -c "$TREE_LISTING_SH" sh "$1"
+}
+
+# assert_same_tree BEFORE AFTER: two tree_listing outputs are equal; on a
+# difference, show it.
+assert_same_tree() {
+	if [ "$1" != "$2" ]; then
+		echo "the directory changed:" >&2
+		diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") >&2 || true
+		return 1
+	fi
+}

@@ -234,14 +234,83 @@ static void later_issue_options_are_refused(void **state)
 	struct plan p;
 
 	(void)state;
-	expect_error(PARSE(&p, "run", "--rootfs", "/srv/root", "ls"), "not implemented yet");
-	assert_non_null(strstr(err_line(), "--rootfs"));
-	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--overlay", "/a:/b", "ls"), "not implemented yet");
-	plan_free(&p);
 	expect_error(PARSE(&p, "run", "--cap-add", "CAP_CHOWN", "ls"), "not implemented yet");
+	assert_non_null(strstr(err_line(), "--cap-add"));
 	plan_free(&p);
-	expect_error(PARSE(&p, "run", "--profile", "dev", "ls"), "not implemented yet");
+}
+
+static void overlay_and_rootfs(void **state)
+{
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(PARSE(&p, "run", "--overlay", "src", "--overlay=/a:/st", "--rootfs", "/r",
+			       "--rootfs-rw", "ls"),
+			 CLI_RUN);
+	assert_int_equal(p.n_overlays, 2);
+	assert_string_equal(p.overlays[0].dir, "src");
+	assert_null(p.overlays[0].state);
+	assert_string_equal(p.overlays[1].dir, "/a");
+	assert_string_equal(p.overlays[1].state, "/st");
+	assert_string_equal(p.rootfs, "/r");
+	assert_true(p.rootfs_rw);
+	plan_free(&p);
+	static const char *const bad[] = {"", ":/st", "/a:"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		expect_error(PARSE(&p, "run", "--overlay", (char *)bad[i], "ls"),
+			     "invalid --overlay");
+		plan_free(&p);
+	}
+	expect_error(PARSE(&p, "run", "--rootfs", "", "ls"), "invalid --rootfs");
+	plan_free(&p);
+}
+
+static void profile_text(void **state)
+{
+	struct plan p;
+
+	(void)state;
+	assert_int_equal(PARSE(&p, "run", "ls"), CLI_RUN);
+	assert_int_equal(
+	    cli_parse_profile_text("# a comment\n\n  --net none  \n--hostname=box\n"
+				   "-e GREETING=hello world\n--bind ${HOME}/src:${PWD}/s\n"
+				   "-e LITERAL=$HOME '${X}'\n--clearenv\r\n",
+				   "p", "/home/u", "/work", &p),
+	    0);
+	assert_int_equal(p.net, NET_NONE);
+	assert_string_equal(p.hostname, "box");
+	assert_int_equal(p.n_env_set, 2);
+	/* The value is the rest of the line, spaces included. */
+	assert_string_equal(p.env_set[0], "GREETING=hello world");
+	/* Only ${HOME} and ${PWD}: nothing else is interpreted. */
+	assert_string_equal(p.env_set[1], "LITERAL=$HOME '${X}'");
+	assert_string_equal(p.mounts[0].src, "/home/u/src");
+	assert_string_equal(p.mounts[0].dst, "/work/s");
+	assert_true(p.clearenv);
+	plan_free(&p);
+
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+	    {"--net none\nnet none\n", "f:2: expected an option"},
+	    {"\n\n--bogus\n", "f:3: unknown option '--bogus'"},
+	    {"--net bogus\n", "f:1: invalid --net 'bogus'"},
+	    {"--clearenv yes\n", "f:1: --clearenv takes no value"},
+	    {"--hostname\n", "f:1: option --hostname needs a value"},
+	    {"--help\n", "f:1: --help is not for profiles"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(PARSE(&p, "run", "ls"), CLI_RUN);
+		int rc = cli_parse_profile_text(bad[i].text, "f", "/h", "/w", &p);
+		if (rc != -1 || !strstr(err_line(), bad[i].msg))
+			fail_msg("profile %zu gave %d, '%s' (wanted '%s')", i, rc, err_line(),
+				 bad[i].msg);
+		plan_free(&p);
+	}
+	/* A profile inside a profile is refused. */
+	assert_int_equal(PARSE(&p, "run", "ls"), CLI_RUN);
+	assert_int_equal(cli_parse_profile_text("--profile other\n", "f", "/h", "/w", &p), -1);
+	assert_non_null(strstr(err_line(), "f:1: --profile inside a profile is not allowed"));
 	plan_free(&p);
 }
 
@@ -945,6 +1014,8 @@ int main(void)
 	    cmocka_unit_test(mtu),
 	    cmocka_unit_test(publish),
 	    cmocka_unit_test(tty_modes),
+	    cmocka_unit_test(overlay_and_rootfs),
+	    cmocka_unit_test(profile_text),
 	    cmocka_unit_test(limits_options),
 	    cmocka_unit_test(seccomp_options),
 	    cmocka_unit_test(publish_rules_that_need_the_whole_command_line),
