@@ -703,6 +703,9 @@ static const struct opt *find_long(const char *name, size_t n)
 
 static const struct opt *find_short(char c)
 {
+	/* Long-only options have short_name 0: "-" alone is no option. */
+	if (c == '\0')
+		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
 		if (opts[i].short_name == c)
 			return &opts[i];

@@ -298,6 +298,8 @@ static void profile_text(void **state)
 	    {"--clearenv yes\n", "f:1: --clearenv takes no value"},
 	    {"--hostname\n", "f:1: option --hostname needs a value"},
 	    {"--help\n", "f:1: --help is not for profiles"},
+	    /* Found by the fuzzer: a lone dash read past its string. */
+	    {"-\n", "f:1: unknown option '-'"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(PARSE(&p, "run", "ls"), CLI_RUN);
