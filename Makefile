@@ -44,7 +44,8 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit clean install uninstall format format-check deps-check bench
+.PHONY: all check unit clean install uninstall format format-check deps-check bench man-check
+MANDIR ?= $(PREFIX)/share/man
 
 all: deps-check $(BUILD)/sbx
 
@@ -92,7 +93,11 @@ $(BUILD)/sbx-noslirp: $(filter-out $(BUILD)/obj/net.o,$(OBJS)) $(BUILD)/noslirp/
 
 # Unit tests, then the integration suite as an unprivileged user; the last
 # line is "check: N passed, N failed, N skipped".
-check: all unit fuzz-regress $(BUILD)/sbx-nohelper $(BUILD)/sbx-noslirp $(BUILD)/sbx-probe
+# The man page documents exactly the options of `sbx run --help`.
+man-check: $(BUILD)/sbx
+	tests/man-check.sh $(BUILD)/sbx docs/sbx.1
+
+check: all unit fuzz-regress man-check $(BUILD)/sbx-nohelper $(BUILD)/sbx-noslirp $(BUILD)/sbx-probe
 	SBX="$(abspath $(BUILD)/sbx)" SBX_NOHELPER="$(abspath $(BUILD)/sbx-nohelper)" \
 	SBX_NOSLIRP="$(abspath $(BUILD)/sbx-noslirp)" SBX_PROBE="$(abspath $(BUILD)/sbx-probe)" \
 	UNIT_TESTS="$(abspath $(UNIT_BINS))" tests/check.sh
@@ -104,12 +109,15 @@ bench: all
 install: $(BUILD)/sbx
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/sbx $(DESTDIR)$(BINDIR)/sbx
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 docs/sbx.1 $(DESTDIR)$(MANDIR)/man1/sbx.1
 	install -d $(DESTDIR)$(DATADIR)/profiles
 	install -m 0644 profiles/* $(DESTDIR)$(DATADIR)/profiles/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sbx
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/sbx.1
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h

@@ -100,6 +100,8 @@ static const struct opt opts[] = {
 
 const char cli_usage[] =
     "usage: sbx run [OPTIONS] [--] COMMAND [ARG...]\n"
+    "       sbx diff STATE [--json] | STATE --apply DIR [--dry-run]\n"
+    "       sbx profiles\n"
     "       sbx doctor\n"
     "       sbx --version | --help | run --help\n"
     "\n"
@@ -132,8 +134,8 @@ const char cli_run_usage[] =
     "  --seccomp default|FILE       the default filter, or a compiled BPF program\n"
     "  --allow-userns               permit nested user namespaces\n"
     "  --print-seccomp              print the filter's rules and exit\n"
-    "  --timeout SECONDS            SIGTERM after SECONDS, SIGKILL after --kill-after\n"
-    "                               SECONDS more (default 2); exit 124\n"
+    "  --timeout SECONDS            SIGTERM after SECONDS, then SIGKILL; exit 124\n"
+    "  --kill-after SECONDS         from that SIGTERM to SIGKILL (default 2)\n"
     "  --rlimit NAME=SOFT[:HARD]    setrlimit for the payload (nofile, nproc, fsize, ...)\n"
     "  --memory SIZE, --pids N, --cpus N\n"
     "                               cgroup v2 limits (needs a delegated cgroup)\n"
