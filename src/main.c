@@ -2,6 +2,7 @@
 /* Command dispatch only. */
 #include "cli.h"
 #include "diff.h"
+#include "doctor.h"
 #include "launch.h"
 #include "log.h"
 #include "seccomp.h"
@@ -88,8 +89,7 @@ int main(int argc, char **argv)
 		rc = 0;
 		break;
 	case CLI_DOCTOR:
-		fprintf(stderr, "sbx: doctor is not implemented yet in this version of sbx\n");
-		rc = EXIT_SBX_FAILED;
+		rc = doctor_main();
 		break;
 	case CLI_PROFILES:
 		rc = list_profiles();
