@@ -95,7 +95,7 @@ $(BUILD)/sbx-noslirp: $(filter-out $(BUILD)/obj/net.o,$(OBJS)) $(BUILD)/noslirp/
 # line is "check: N passed, N failed, N skipped".
 # The man page documents exactly the options of `sbx run --help`.
 man-check: $(BUILD)/sbx
-	tests/man-check.sh $(BUILD)/sbx docs/sbx.1
+	tests/man-check.sh $(BUILD)/sbx docs/sbx.1 completions/sbx.bash
 
 check: all unit fuzz-regress man-check $(BUILD)/sbx-nohelper $(BUILD)/sbx-noslirp $(BUILD)/sbx-probe
 	SBX="$(abspath $(BUILD)/sbx)" SBX_NOHELPER="$(abspath $(BUILD)/sbx-nohelper)" \
@@ -111,6 +111,8 @@ install: $(BUILD)/sbx
 	install -m 0755 $(BUILD)/sbx $(DESTDIR)$(BINDIR)/sbx
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 docs/sbx.1 $(DESTDIR)$(MANDIR)/man1/sbx.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 completions/sbx.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sbx
 	install -d $(DESTDIR)$(DATADIR)/profiles
 	install -m 0644 profiles/* $(DESTDIR)$(DATADIR)/profiles/
 
@@ -118,6 +120,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sbx
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(MANDIR)/man1/sbx.1
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sbx
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h
