@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "doctor.h"
 
+#include "limits.h"
 #include "net.h"
 #include "userns.h"
 #include "util.h"
@@ -25,9 +26,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #define DOCTOR_FILE_MAX 65536
@@ -65,19 +64,7 @@ static const char *doctor_path(const char *env, const char *builtin)
 
 static char *read_text(const char *path)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *buf;
-	ssize_t n;
-
-	if (fd < 0 || !(buf = malloc(DOCTOR_FILE_MAX + 1)))
-		return NULL;
-	n = read_full(fd, buf, DOCTOR_FILE_MAX);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
+	return read_text_file(path, DOCTOR_FILE_MAX);
 }
 
 /* A sysctl as a number; false when it does not exist on this kernel. */
@@ -191,39 +178,25 @@ static void check_subids(const char *kind, const char *env, const char *file)
 	const char *path = doctor_path(env, file);
 	struct passwd *pw = getpwuid(getuid());
 	const char *user = pw ? pw->pw_name : NULL;
-	_cleanup_free_ char *text = read_text(path);
 	struct id_range r;
 
-	if (text && subid_find(text, user, getuid(), &r) == 1)
+	/* The same lookup sbx run makes.  Root needs a range too: sbx maps
+	 * only root's subordinate ids, so that nothing inside is host root. */
+	if (userns_find_range(path, user, getuid(), &r))
 		report("OK", "subordinate %s in %s: %u-%u", kind, path, r.start,
 		       r.start + r.count - 1);
-	else if (getuid() == 0)
-		report("INFO", "subordinate %s: none in %s; root maps ids without them", kind,
-		       path);
 	else
 		report("FAIL", "subordinate %s: no range for %s in %s (fix: %s %s)", kind,
 		       user ? user : "you", path, SUBID_FIX, user ? user : "$USER");
 }
 
-/* Mirrors userns.c: shadow's helpers are setuid root on Debian and carry
- * file capabilities on Fedora; a helper someone other than root could
- * rewrite must not be trusted to write our maps. */
+/* The same checks sbx run makes before trusting a helper with our maps. */
 static void check_helper(const char *name, const char *env, const char *builtin)
 {
 	const char *path = doctor_path(env, builtin);
-	const char *why = NULL;
+	const char *why = userns_helper_problem(path);
 	struct stat st;
 
-	if (stat(path, &st) < 0)
-		why = strerror(errno);
-	else if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0)
-		why = "not an executable file";
-	else if (st.st_uid != 0)
-		why = "not owned by root";
-	else if (st.st_mode & (S_IWGRP | S_IWOTH))
-		why = "writable by group or others";
-	else if (!(st.st_mode & S_ISUID) && getxattr(path, "security.capability", NULL, 0) <= 0)
-		why = "neither setuid nor given file capabilities";
 	if (why)
 		report("FAIL",
 		       "%s at %s: %s (fix: sudo apt-get install uidmap, or sudo dnf install "
@@ -231,7 +204,8 @@ static void check_helper(const char *name, const char *env, const char *builtin)
 		       name, path, why);
 	else
 		report("OK", "%s at %s: root-owned, %s", name, path,
-		       st.st_mode & S_ISUID ? "setuid" : "file capabilities");
+		       stat(path, &st) == 0 && (st.st_mode & S_ISUID) ? "setuid"
+								      : "file capabilities");
 }
 
 /* First line of `slirp4netns --version`, run with an empty environment
@@ -327,29 +301,19 @@ static void check_seccomp(void)
 		report("OK", "seccomp");
 }
 
-/* The unified hierarchy may be /sys/fs/cgroup or, on a hybrid host,
- * /sys/fs/cgroup/unified; mountinfo says which (as limits.c reads it). */
+/* The cgroup sbx run would use for --memory, --pids and --cpus. */
 static void check_cgroup(void)
 {
-	_cleanup_free_ char *mi = read_text("/proc/self/mountinfo");
-	_cleanup_free_ char *self = read_text("/proc/self/cgroup");
+	_cleanup_free_ char *mnt = limits_cgroup2_mount();
+	_cleanup_free_ char *rel = limits_own_cgroup();
 	_cleanup_free_ char *ctl = NULL;
-	char mnt[1024] = "", dir[2048], *line, *save = NULL, *rel = NULL;
+	char dir[2048];
 
-	for (line = mi ? strtok_r(mi, "\n", &save) : NULL; line && !*mnt;
-	     line = strtok_r(NULL, "\n", &save))
-		if (strstr(line, " - cgroup2 ") && sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1)
-			*mnt = '\0';
-	if (self && strncmp(self, "0::", 3) == 0)
-		rel = self + 3;
-	else if (self && (rel = strstr(self, "\n0::")))
-		rel += 4;
-	if (!*mnt || !rel) {
+	if (!mnt || !rel) {
 		report("INFO", "cgroup v2: none for this process; --memory, --pids and --cpus "
 			       "are unavailable");
 		return;
 	}
-	rel[strcspn(rel, "\n")] = '\0';
 	snprintf(dir, sizeof(dir), "%s%s/cgroup.controllers", mnt, strcmp(rel, "/") ? rel : "");
 	if ((ctl = read_text(dir)))
 		ctl[strcspn(ctl, "\n")] = '\0';

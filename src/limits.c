@@ -173,7 +173,7 @@ static int cgroup_fail(const char *why)
 }
 
 /* The cgroup2 mount point (unified, or /sys/fs/cgroup/unified on hybrid). */
-static char *cgroup2_mount(void)
+char *limits_cgroup2_mount(void)
 {
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
@@ -195,7 +195,7 @@ static char *cgroup2_mount(void)
 	return found;
 }
 
-static char *own_cgroup(void)
+char *limits_own_cgroup(void)
 {
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
@@ -263,8 +263,8 @@ static int move_self(const char *dir)
 
 int limits_cgroup_prepare(const struct cgroup_limits *l, struct cgroup_ctx *c)
 {
-	_cleanup_free_ char *mnt = cgroup2_mount();
-	_cleanup_free_ char *rel = own_cgroup();
+	_cleanup_free_ char *mnt = limits_cgroup2_mount();
+	_cleanup_free_ char *rel = limits_own_cgroup();
 	const char *need[3];
 	size_t n_need = 0;
 	struct statfs sf;

@@ -55,6 +55,11 @@ int limits_cgroup_attach(const struct cgroup_ctx *c, pid_t pid);
  * of earlier runs that were killed. */
 void limits_cgroup_remove(struct cgroup_ctx *c);
 
+/* The cgroup2 mount point (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a
+ * hybrid host) and this process's path in it; NULL when there is none. */
+char *limits_cgroup2_mount(void);
+char *limits_own_cgroup(void);
+
 /* cpu.max for N CPUs, e.g. "150000 100000" for 1.5. */
 int limits_cpu_max(double cpus, char *buf, size_t len);
 

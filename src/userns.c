@@ -202,48 +202,37 @@ int userns_map_text(const struct id_map *map, char *buf, size_t len)
 
 /* ---- effects --------------------------------------------------------- */
 
-static char *read_small_file(const char *path)
+bool userns_find_range(const char *file, const char *user, uint32_t id, struct id_range *out)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *buf;
-	ssize_t n;
-
-	if (fd < 0)
-		return NULL;
-	buf = malloc(SUBID_FILE_MAX + 1);
-	if (!buf)
-		return NULL;
-	n = read_full(fd, buf, SUBID_FILE_MAX);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static bool find_range(const char *file, const char *user, uint32_t id, struct id_range *out)
-{
-	_cleanup_free_ char *text = read_small_file(file);
+	_cleanup_free_ char *text = read_text_file(file, SUBID_FILE_MAX);
 
 	return text && subid_find(text, user, id, out) == 1;
 }
 
 /* shadow's helpers are setuid root on Debian and carry file capabilities
  * on Fedora; either makes them able to write a map for us. */
-static bool helper_usable(const char *path)
+const char *userns_helper_problem(const char *path)
 {
 	struct stat st;
 
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || access(path, X_OK) < 0)
-		return false;
+	if (stat(path, &st) < 0)
+		return strerror(errno);
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0)
+		return "not an executable file";
 	/* A helper anyone but root could have rewritten is not one to hand
 	 * our process to: it would write whatever map it liked. */
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return false;
-	if (st.st_mode & S_ISUID)
-		return true;
-	return getxattr(path, "security.capability", NULL, 0) > 0;
+	if (st.st_uid != 0)
+		return "not owned by root";
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return "writable by group or others";
+	if (!(st.st_mode & S_ISUID) && getxattr(path, "security.capability", NULL, 0) <= 0)
+		return "neither setuid nor given file capabilities";
+	return NULL;
+}
+
+static bool helper_usable(const char *path)
+{
+	return userns_helper_problem(path) == NULL;
 }
 
 int userns_prepare(const struct plan *plan, struct userns_ids *ids)
@@ -253,8 +242,8 @@ int userns_prepare(const struct plan *plan, struct userns_ids *ids)
 	struct passwd *pw = getpwuid(uid);
 	const char *user = pw ? pw->pw_name : NULL;
 	struct id_range ur, gr;
-	bool have_ur = find_range("/etc/subuid", user, uid, &ur);
-	bool have_gr = find_range("/etc/subgid", user, uid, &gr);
+	bool have_ur = userns_find_range("/etc/subuid", user, uid, &ur);
+	bool have_gr = userns_find_range("/etc/subgid", user, uid, &gr);
 	bool helpers = helper_usable(SBX_NEWUIDMAP) && helper_usable(SBX_NEWGIDMAP);
 	bool ranged;
 

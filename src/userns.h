@@ -68,6 +68,12 @@ struct userns_ids {
 	bool gid_helper;
 };
 
+/* The caller's first range in a subuid/subgid file; false if none or
+ * unreadable. */
+bool userns_find_range(const char *file, const char *user, uint32_t id, struct id_range *out);
+/* Why a uidmap helper cannot be trusted or used, or NULL when it can. */
+const char *userns_helper_problem(const char *path);
+
 /* Outside, before clone: read the ranges, check the helpers, decide the
  * layout, and print one warning line when falling back to a single id. */
 int userns_prepare(const struct plan *plan, struct userns_ids *ids);

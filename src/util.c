@@ -74,6 +74,23 @@ int write_file(const char *path, const char *content)
 	return 0;
 }
 
+char *read_text_file(const char *path, size_t max)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0 || !(buf = malloc(max + 1)))
+		return NULL;
+	n = read_full(fd, buf, max);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static int close_range_flags(unsigned int lo, unsigned int hi, bool cloexec)
 {
 	if (lo > hi)

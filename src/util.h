@@ -39,6 +39,10 @@ int write_full(int fd, const void *buf, size_t len);
  * the kernel accepts an id map only as a single write. */
 int write_file(const char *path, const char *content);
 
+/* A whole small text file, NUL-terminated, at most max bytes of it; NULL
+ * when it cannot be read (errno set). */
+char *read_text_file(const char *path, size_t max);
+
 /* Close every descriptor >= 3 except those listed; CLOSE_RANGE_CLOEXEC
  * when cloexec is true (they then close at execve). */
 int fd_close_others(const int *keep, size_t n, bool cloexec);
