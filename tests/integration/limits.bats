@@ -12,23 +12,6 @@ sbx_t() {
 	timeout --preserve-status --kill-after=10 "$SBX_TEST_TIMEOUT_S" "$SBX" "$@"
 }
 
-# Start sbx in the background with default signal dispositions (bash starts
-# background jobs with SIGINT and SIGQUIT ignored); fd 3 (bats' own) is
-# closed so that a leftover process cannot hang bats. Output goes to $1.
-start_sbx_bg() {
-	local out=$1
-	shift
-	env --default-signal "$SBX" "$@" >"$out" 2>&1 3>&- </dev/null &
-	SBX_PID=$!
-}
-
-# True once process $1 has exited (it may still be our unreaped child).
-child_exited() {
-	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 0
-	[ -z "$st" ] || [ "$st" = Z ]
-}
-
 # Wait (bounded) for the background sbx to exit; its status lands in $status.
 wait_sbx() {
 	if ! wait_until 600 child_exited "$SBX_PID"; then

@@ -4,23 +4,6 @@
 
 load ../lib/common
 
-# Start sbx in the background with default signal dispositions: bash starts
-# background jobs with SIGINT and SIGQUIT ignored, and sbx would inherit
-# that. fd 3 (bats' own) is closed so a leftover process cannot hang bats.
-start_sbx_bg() {
-	local out=$1
-	shift
-	env --default-signal "$SBX" "$@" >"$out" 2>&1 3>&- </dev/null &
-	SBX_PID=$!
-}
-
-# True once process $1 has exited (it may still be our unreaped child).
-child_exited() {
-	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 0
-	[ -z "$st" ] || [ "$st" = Z ]
-}
-
 # Wait (bounded) for background sbx $1 to exit; its status lands in $status.
 wait_sbx() {
 	if ! wait_until 300 child_exited "$1"; then
