@@ -44,7 +44,7 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit clean install uninstall format format-check deps-check bench man-check
+.PHONY: all check unit clean install uninstall format format-check deps-check man-check
 MANDIR ?= $(PREFIX)/share/man
 
 all: deps-check $(BUILD)/sbx
@@ -102,10 +102,6 @@ check: all unit fuzz-regress man-check $(BUILD)/sbx-nohelper $(BUILD)/sbx-noslir
 	SBX_NOSLIRP="$(abspath $(BUILD)/sbx-noslirp)" SBX_PROBE="$(abspath $(BUILD)/sbx-probe)" \
 	UNIT_TESTS="$(abspath $(UNIT_BINS))" tests/check.sh
 
-# By hand only, never part of check: numbers depend on the machine.
-bench: all
-	SBX="$(abspath $(BUILD)/sbx)" bench/net.sh
-
 install: $(BUILD)/sbx
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/sbx $(DESTDIR)$(BINDIR)/sbx
@@ -133,3 +129,9 @@ clean:
 
 -include $(OBJS:.o=.d)
 -include tests/fuzz/fuzz.mk
+# `make bench` (by hand only, never part of check: numbers depend on the machine).
+-include bench/bench.mk
+# `make stress` (the long reliability suite).
+-include tests/stress/stress.mk
+# `make deb`, `make rpm`.
+-include packaging/packaging.mk
