@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the unit tests, the integration suite and the escape suite
-# (tests/security), print their TAP, and end with one line CI can read:
+# Run the unit tests, the integration suite, the escape suite
+# (tests/security) and the short stress suite (tests/stress/run.sh short),
+# print their TAP, and end with one line CI can read:
 #     check: N passed, N failed, N skipped
 #
 # Called by `make check` as
@@ -243,6 +244,18 @@ else
 	rc=0
 	run_tap security env SBX="$SBX" SBX_PROBE="$SBX_PROBE" bats --tap "${filter_args[@]}" "$TESTS_DIR/security" || rc=$?
 	count_tap "$WORK/security.tap" "$rc" "security suite"
+fi
+
+# --- stress (short version; `make stress` runs the long one) ------------------
+# tests/stress/run.sh stages its own copy and drops to $TEST_USER when root.
+# It runs when no filter is set, or when the filter matches "stress".
+if [ -z "$SBX_TEST_FILTER" ] || [[ stress =~ $SBX_TEST_FILTER ]]; then
+	if [ "$(id -u)" -eq 0 ]; then stress_user=$TEST_USER; else stress_user=$(id -un); fi
+	echo "# stress: as $stress_user"
+	rc=0
+	run_tap stress env SBX="$SBX" SBX_NOHELPER="$SBX_NOHELPER" SBX_STRESS_USER="$TEST_USER" \
+		"$TESTS_DIR/stress/run.sh" short || rc=$?
+	count_tap "$WORK/stress.tap" "$rc" "stress suite"
 fi
 
 total=$((passed + failed + skipped))
