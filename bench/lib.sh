@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers of bench/run.sh and bench/cases/*.sh (sourced, as the benchmark user).
 
 # Wall time of "$@" in microseconds into $us; output discarded; aborts on

@@ -56,7 +56,7 @@ for v in BENCH_RUNS BENCH_PROFILE_RUNS BENCH_IPERF_SECONDS BENCH_IPERF_ROUNDS BE
 	[ "${!v}" -ge 1 ] 2>/dev/null || die "$v must be a positive number"
 done
 for c in $BENCH_CASES; do
-	[ -f "$HERE/cases/$c.sh" ] || die "unknown case '$c' (cases: $(cd "$HERE/cases" && ls | sed 's/\.sh$//' | tr '\n' ' '))"
+	[ -f "$HERE/cases/$c.sh" ] || die "unknown case '$c' (cases: startup netstart throughput build rss concurrency)"
 done
 
 # Command -> Debian package, for what the cases use.
@@ -96,6 +96,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	home=$(getent passwd "$BENCH_USER" | cut -d: -f6)
 	STAGE=$(mktemp -d /tmp/sbx-bench.XXXXXX)
 	PROF=
+	# shellcheck disable=SC2317 # called by the trap
 	cleanup_root() {
 		rm -rf "$STAGE"
 		[ -z "$PROF" ] || rm -rf "$PROF"
@@ -195,3 +196,5 @@ for c in $BENCH_CASES; do
 	# shellcheck source=/dev/null
 	. "$HERE/cases/$c.sh"
 done
+echo
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the end"

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # $us is set by time_us (lib.sh)
 # Case 4: a real build (configure, make -j$(nproc), make test) of a synthetic
 # C project, outside and inside `sbx run --net none` with the project as the
 # shared current directory, alternating. Sourced by bench/run.sh.
@@ -58,7 +60,7 @@ CONF
 #include "proj.h"
 #include <string.h>
 
-static const uint32_t table$i[16] = { $((i * 7 % 13)), $((i * 3 % 17)), 5, 7, 11, 13, 17, 19,
+static const uint32_t table${i}[16] = { $((i * 7 % 13)), $((i * 3 % 17)), 5, 7, 11, 13, 17, 19,
 	23, 29, 31, 37, 41, 43, 47, $((i % 97)) };
 
 static uint32_t mix$i(uint32_t x)
@@ -73,12 +75,12 @@ static uint32_t mix$i(uint32_t x)
 static uint32_t step$i(uint32_t x, int k)
 {
 	switch (k & 7) {
-	case 0: return x + table$i[k & 15];
-	case 1: return x ^ table$i[(k * 3) & 15];
+	case 0: return x + table${i}[k & 15];
+	case 1: return x ^ table${i}[(k * 3) & 15];
 	case 2: return mix$i(x);
 	case 3: return x * 33U + $i;
 	case 4: return (x << 5) | (x >> 27);
-	case 5: return x - table$i[(k * 5) & 15];
+	case 5: return x - table${i}[(k * 5) & 15];
 	case 6: return ~x + (uint32_t)k;
 	default: return x;
 	}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Case 6: BENCH_PARALLEL sandboxes started at once, against the same number
 # one after the other; all must succeed. Sourced by bench/run.sh.
 

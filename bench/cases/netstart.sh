@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Case 2: start-up with network, sbx against rootlesskit (both on
 # slirp4netns). Sourced by bench/run.sh.
 

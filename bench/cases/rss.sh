@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Case 5: memory. sbx's own peak RSS (the process outside) and that of the
 # sandbox's pid 1 (sbx-init), sampled from /proc/PID/status while a payload
 # runs and until each process is gone. Sourced by bench/run.sh.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Case 1: start-up without network, against bwrap with the same view, unshare
 # and /bin/true; then where sbx's time goes. Sourced by bench/run.sh.
 
@@ -81,6 +82,7 @@ echo
 title "1a. CPU per start-up (wait4 rusage of the whole process tree), median of $BENCH_PROFILE_RUNS"
 row "" "wall ms" "cpu ms" "(user + sys)  minor faults"
 for v in "${variants[@]}"; do
+	# shellcheck disable=SC2016 # expanded by that bash
 	case $v in
 	v_true) cmd=(/bin/true) ;;
 	v_sbx) cmd=("$SBX" run --net none true) ;;

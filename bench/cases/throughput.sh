@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Case 3: TCP throughput from inside to an iperf3 server on the host's
 # 127.0.0.1 (through the slirp gateway 10.0.2.2), sbx against rootlesskit at
 # the same MTU, and the raw host loopback as the ceiling. Sourced by
