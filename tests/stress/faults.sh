@@ -18,15 +18,6 @@ start_bg() {
 	BG_PID=$!
 }
 
-# Every process below $1 (a snapshot, deepest last).
-descendants() {
-	local c
-	for c in $(pgrep -P "$1"); do
-		echo "$c"
-		descendants "$c"
-	done
-}
-
 # Facts found inside tests, printed as TAP comments after them.
 NOTES=""
 print_notes() {
@@ -34,7 +25,11 @@ print_notes() {
 	NOTES=""
 }
 
-sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
+# Sleep $1 ms without a fork (read times out on a FIFO nobody writes to),
+# so the short delays are what they say.
+mkfifo "$PROJ/never"
+exec {NEVER_FD}<>"$PROJ/never"
+sleep_ms() { read -r -t "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))" -u "$NEVER_FD" || true; }
 
 # --- the leak detector itself sees a live sandbox ----------------------------
 
@@ -64,18 +59,19 @@ t "the leak check finds a live sandbox's sbx, sbx-init, payload and slirp4netns"
 # --- SIGKILL at random moments -----------------------------------------------
 
 # Four shapes, in turn, each killed 0..MAX_DELAY_MS ms after it starts
-# (shape 0 within an eighth of that, shape 1 within a quarter):
+# (shape 0 within a quarter of that, shape 1 within half):
 #   0 --net none true           (before the maps, during setup, teardown)
 #   1 networked true            (slirp4netns start-up and teardown)
 #   2 networked, payload sleeps (start-up, then while the payload runs)
 #   3 networked with -p, payload sleeps (while the API run directory exists)
-# Nothing may be left within ~2 s: processes (by marker, the killed sbx's
-# children, orphaned slirp4netns) and run directories; mounts at the end.
+# Nothing may be left within ~2 s: processes (sbx-init and the payload by
+# marker, slirp4netns whose sandbox is gone) and run directories; mounts at
+# the end. Nothing slow runs between the start and the kill.
 kill_trials() {
-	local n=$1 bin=$2 i shape delay m out kids killed=0 exited=0 failures=0 rc
-	local -a shape_args
+	local n=$1 bin=$2 only_shape=${3:-} max_delay=${4:-$MAX_DELAY_MS} i shape delay m out killed=0 exited=0 failures=0 rc
+	local -a shape_args by_shape=(0 0 0 0)
 	for ((i = 0; i < n; i++)); do
-		shape=$((i % 4))
+		shape=${only_shape:-$((i % 4))}
 		m=$(new_marker "kill$i")
 		case $shape in
 		0) shape_args=(run --net none true "$m") ;;
@@ -85,16 +81,16 @@ kill_trials() {
 		esac
 		# Short payloads are over in a few ms: kill them sooner.
 		case $shape in
-		0) delay=$((RANDOM % (MAX_DELAY_MS / 8 + 1))) ;;
-		1) delay=$((RANDOM % (MAX_DELAY_MS / 4 + 1))) ;;
-		*) delay=$((RANDOM % (MAX_DELAY_MS + 1))) ;;
+		0) delay=$((RANDOM % (max_delay / 4 + 1))) ;;
+		1) delay=$((RANDOM % (max_delay / 2 + 1))) ;;
+		*) delay=$((RANDOM % (max_delay + 1))) ;;
 		esac
 		out=$(mktemp "$PROJ/kill.XXXXXX")
 		start_bg "$out" "$bin" "${shape_args[@]}"
 		[ "$delay" -eq 0 ] || sleep_ms "$delay"
-		kids=$(descendants "$BG_PID")
 		if kill -9 "$BG_PID" 2>/dev/null; then
 			killed=$((killed + 1))
+			by_shape[shape]=$((${by_shape[shape]:-0} + 1))
 		else
 			exited=$((exited + 1))
 		fi
@@ -107,10 +103,14 @@ kill_trials() {
 			problem="sbx died of signal $((rc - 128)) before the SIGKILL"
 		elif ! wait_until 20 _no_marker_procs "$m" || ! wait_until 20 _no_orphan_slirps; then
 			problem="left running: $(marker_procs "$m" | tr '\n' ';') $(orphan_slirps | tr '\n' ';')"
-		elif [ -n "$(live_pids $kids)" ] && ! wait_until 20 eval '[ -z "$(live_pids $kids)" ]'; then
-			problem="children of the killed sbx still run: $(live_pids $kids | tr '\n' ';')"
-		elif ! wait_until 20 _same_rundirs; then
-			problem="run directory left: $(diff <(printf '%s\n' "$BASE_RUNDIRS") <(rundirs_now) | grep '^>' | tr '\n' ' ')"
+		fi
+		# A run directory left behind is counted apart (see below).
+		if [ -z "$problem" ] && ! wait_until 20 _same_rundirs; then
+			local left
+			left=$(comm -13 <(printf '%s\n' "$BASE_RUNDIRS") <(rundirs_now))
+			RUNDIR_LEAKS=$((RUNDIR_LEAKS + 1))
+			RUNDIR_EXAMPLES+="trial $i (shape $shape, ${delay} ms): $(cd / && ls -dA $left $(printf '%s/* ' $left) 2>/dev/null | tr '\n' ' ')"$'\n'
+			rm -rf $left
 		fi
 		if [ -n "$problem" ]; then
 			failures=$((failures + 1))
@@ -121,14 +121,30 @@ kill_trials() {
 		fi
 		rm -f "$out"
 	done
-	KILL_SUMMARY="$killed killed while running, $exited had already exited"
+	KILL_SUMMARY="$killed killed while running (by shape: ${by_shape[*]}), $exited had already exited"
 	[ "$failures" -eq 0 ] || fail "$failures of $n trials left something behind"
 }
 
+RUNDIR_LEAKS=0
+RUNDIR_EXAMPLES=""
 leak_baseline
-t "$KILLS SIGKILLs of sbx at random moments (0-$MAX_DELAY_MS ms): nothing left after each" \
+t "$KILLS SIGKILLs of sbx at random moments (0-$MAX_DELAY_MS ms): no process left after each" \
 	kill_trials "$KILLS" "$SBX"
 note "SIGKILL trials: ${KILL_SUMMARY:-none ran}"
+
+# The same while -p sets up: sbx makes a private directory for
+# slirp4netns' API socket and removes it before the payload starts; killed
+# in between, it must not stay. Shape 3 only, killed within 25 ms, so most
+# land in that window.
+rundirs_verdict() {
+	[ "$RUNDIR_LEAKS" -eq 0 ] && return 0
+	echo "$RUNDIR_LEAKS SIGKILLed runs left their run directory behind, e.g.:"
+	printf '%s' "$RUNDIR_EXAMPLES" | head -n 5
+	return 1
+}
+t "$((KILLS / 10 + 10)) SIGKILLs of sbx -p within 25 ms: no process left after each" \
+	kill_trials $((KILLS / 10 + 10)) "$SBX" 3 25
+note "SIGKILL trials with -p: ${KILL_SUMMARY:-none ran}"
 t "after the SIGKILL trials: no mount added to the caller's mountinfo" check_mounts
 t "after the SIGKILL trials: caller's descriptor count unchanged" check_fds
 t "after the SIGKILL trials: no cgroup directory left" check_cgroups
@@ -140,6 +156,13 @@ if [ -n "${SBX_NOHELPER:-}" ] && [ -x "$SBX_NOHELPER" ]; then
 else
 	t_skip "SIGKILLs of sbx without uidmap helpers" "SBX_NOHELPER not given"
 fi
+
+# KNOWN BUG (reported; src/net.c): killed between mkdtemp and rmdir, sbx
+# leaves $XDG_RUNTIME_DIR/sbx-XXXXXX (or /tmp/sbx-XXXXXX), sometimes with
+# slirp4netns' api.sock in it; nothing removes it later. DESIGN.md 1:
+# "Nothing is left behind: no process, mount, temporary directory or socket."
+t "SIGKILLed sbx leaves no run directory behind (KNOWN BUG: it does while -p sets up)" \
+	rundirs_verdict
 
 # --- slirp4netns killed while the payload runs -------------------------------
 

@@ -204,13 +204,6 @@ orphan_slirps() {
 	return 0
 }
 
-# Any of the pids given still running.
-live_pids() {
-	local p
-	for p; do pid_gone "$p" || echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-200)"; done
-	return 0
-}
-
 mounts_now() { LC_ALL=C sort /proc/self/mountinfo; }
 caller_fds() { ls "/proc/$BASHPID/fd" | wc -l; }
 # The private directories sbx makes (mkdtemp "sbx-XXXXXX") in /tmp, and
