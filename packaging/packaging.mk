@@ -1,38 +1,45 @@
-# `make deb`: the package built from a copy of the tree, so the work tree is
-# never written. The copy is the tracked files as they are in the work tree
-# (uncommitted edits included, untracked files left out). Results land in
-# $(BUILD)/pkg, checked with lintian. First it checks that the packaging's
-# version is VERSION's.
+# `make deb`, `make rpm`: packages built from a copy of the tree, so the work
+# tree is never written. The copy is the tracked files as they are in the
+# work tree (uncommitted edits included, untracked files left out). Results
+# land in $(BUILD)/pkg; `make deb` also runs lintian, `make rpm` rpmlint.
+# Both first check that the packaging's versions are VERSION's.
 
 PKG_NAME := sbx-$(VERSION)
 PKG_OUT := $(BUILD)/pkg
 DEB_TMP := $(BUILD)/pkg-deb
+RPM_TMP := $(abspath $(BUILD))/pkg-rpm
 APPARMOR_PROFILE := packaging/apparmor/sbx
-# The package build runs its own make: nothing of this make's command
+# The package builds run their own make: nothing of this make's command
 # line (MAKEFLAGS carries BUILD=, SANITIZE=, ...) nor BUILD or SANITIZE
-# from the environment may reach it.
+# from the environment may reach them.
 PKG_BUILD_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u SANITIZE
 
-.PHONY: deb pkg-version-check apparmor-check
+.PHONY: deb rpm pkg-version-check apparmor-check
 
-# VERSION is the one version. The Debian changelog keeps its own entries (a
-# changelog is history, not a generated line), so this check fails until it
-# has one for VERSION; the man page's header names the version too.
+# VERSION is the one version. The Debian changelog and the spec keep their
+# own entries (a changelog is history, not a generated line), so this check
+# fails until both have one for VERSION; the man page's header names the
+# version too.
 pkg-version-check:
 	@deb=$$(sed -n '1s/^sbx (\(.*\)-[^-]*).*/\1/p' packaging/debian/changelog); \
+	spec=$$(sed -n 's/^Version:[[:space:]]*//p' packaging/rpm/sbx.spec); \
+	rel=$$(sed -n 's/^Release:[[:space:]]*\([^%]*\).*/\1/p' packaging/rpm/sbx.spec); \
+	spec_log=$$(sed -n '/^%changelog/{n;s/.* - \([^ ]*\)$$/\1/p;q}' packaging/rpm/sbx.spec); \
 	man=$$(sed -n 's/^\.TH .*"sbx \([^"]*\)".*/\1/p' docs/sbx.1); \
-	if [ "$$deb" != "$(VERSION)" ] || [ "$$man" != "$(VERSION)" ]; then \
+	if [ "$$deb" != "$(VERSION)" ] || [ "$$spec" != "$(VERSION)" ] || \
+	   [ "$$spec_log" != "$(VERSION)-$$rel" ] || [ "$$man" != "$(VERSION)" ]; then \
 		echo "packaging: VERSION is $(VERSION) but packaging/debian/changelog says '$$deb'," \
-		     "docs/sbx.1 '$$man' (add a changelog entry with dch -v $(VERSION)-1)" >&2; \
+		     "sbx.spec's Version '$$spec', its %changelog '$$spec_log', docs/sbx.1 '$$man'" \
+		     "(add a changelog entry with dch -v $(VERSION)-1, and one in the spec)" >&2; \
 		exit 1; \
 	fi; \
-	echo "packaging: debian/changelog and docs/sbx.1 are at VERSION $(VERSION)"
+	echo "packaging: debian/changelog, sbx.spec and docs/sbx.1 are at VERSION $(VERSION)"
 
 # $(call pkg_tarball,DIR): DIR emptied, then DIR/sbx-VERSION.tar.gz holding
 # the tracked files under sbx-VERSION/.
 define pkg_tarball
 	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || \
-		{ echo "packaging: make deb copies the tracked files and needs a git checkout" >&2; exit 1; }
+		{ echo "packaging: make deb/rpm copy the tracked files and need a git checkout" >&2; exit 1; }
 	rm -rf $(1)
 	mkdir -p $(1) $(PKG_OUT)
 	git ls-files -z | tar --null -T - --owner=0 --group=0 --numeric-owner \
@@ -67,3 +74,19 @@ deb: pkg-version-check apparmor-check
 	cp $(DEB_TMP)/*.deb $(PKG_OUT)/
 	lintian --fail-on error,warning $(DEB_TMP)/sbx_*.changes
 	@echo "deb: $$(ls $(PKG_OUT)/*.deb | tr '\n' ' ')(lintian clean)"
+
+# Debian's rpmbuild cannot see Fedora's build dependencies (they are dpkg
+# packages here), hence --nodeps; the build itself is the spec's own.
+# Debian's brp-compress uses bash's `read -d` under #!/bin/sh, which is dash
+# here, so it leaves man pages uncompressed: run it with bash, and the man
+# page is compressed as Fedora's rpmbuild does.
+rpm: pkg-version-check
+	$(call pkg_tarball,$(RPM_TMP))
+	$(PKG_BUILD_ENV) rpmbuild -bb --nodeps --define '_topdir $(RPM_TMP)' \
+		--define '_sourcedir $(RPM_TMP)' \
+		--define '__brp_compress bash %{_rpmconfigdir}/brp-compress %{?_prefix}' \
+		packaging/rpm/sbx.spec
+	rm -f $(PKG_OUT)/*.rpm
+	cp $(RPM_TMP)/RPMS/*/*.rpm $(PKG_OUT)/
+	rpmlint -r packaging/rpm/rpmlintrc packaging/rpm/sbx.spec $(PKG_OUT)/*.rpm
+	@echo "rpm: $$(ls $(PKG_OUT)/*.rpm | tr '\n' ' ')(rpmlint clean)"
