@@ -75,17 +75,16 @@ deb: pkg-version-check apparmor-check
 	lintian --fail-on error,warning $(DEB_TMP)/sbx_*.changes
 	@echo "deb: $$(ls $(PKG_OUT)/*.deb | tr '\n' ' ')(lintian clean)"
 
-# Debian's rpmbuild cannot see Fedora's build dependencies (they are dpkg
-# packages here), hence --nodeps; the build itself is the spec's own.
-# Debian's brp-compress uses bash's `read -d` under #!/bin/sh, which is dash
-# here, so it leaves man pages uncompressed: run it with bash, and the man
-# page is compressed as Fedora's rpmbuild does.
+# Building on Debian needs two things of rpmbuild that Fedora's does not:
+# --nodeps, since Fedora's build dependencies cannot be installed there (the
+# Debian -dev packages provide the same headers and libraries), and running
+# brp-compress with bash: it uses bash's `read -d` under #!/bin/sh, which is
+# dash on Debian, and would leave the man page uncompressed.
+RPMBUILD_ON_DEBIAN := --nodeps --define '__brp_compress bash %{_rpmconfigdir}/brp-compress %{?_prefix}'
 rpm: pkg-version-check
 	$(call pkg_tarball,$(RPM_TMP))
-	$(PKG_BUILD_ENV) rpmbuild -bb --nodeps --define '_topdir $(RPM_TMP)' \
-		--define '_sourcedir $(RPM_TMP)' \
-		--define '__brp_compress bash %{_rpmconfigdir}/brp-compress %{?_prefix}' \
-		packaging/rpm/sbx.spec
+	$(PKG_BUILD_ENV) rpmbuild -bb $(if $(wildcard /etc/debian_version),$(RPMBUILD_ON_DEBIAN)) \
+		--define '_topdir $(RPM_TMP)' --define '_sourcedir $(RPM_TMP)' packaging/rpm/sbx.spec
 	rm -f $(PKG_OUT)/*.rpm
 	cp $(RPM_TMP)/RPMS/*/*.rpm $(PKG_OUT)/
 	rpmlint -r packaging/rpm/rpmlintrc packaging/rpm/sbx.spec $(PKG_OUT)/*.rpm
