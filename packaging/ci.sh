@@ -17,10 +17,20 @@ passed=0 failed=0
 
 # dpkg's state of the sbx package: installed, config-files, ..., or empty.
 pkg_state() { dpkg-query -W -f='${db:Status-Status}' sbx 2>/dev/null || true; }
+# True if dpkg has anything of sbx (installed, or its configuration left).
+pkg_present() {
+	local state
+	state=$(pkg_state)
+	[ -n "$state" ] && [ "$state" != not-installed ]
+}
+# True if user $1 (uid $2) has a subordinate range in both files.
+has_subids() {
+	grep -Eq "^($1|$2):[0-9]+:[1-9]" /etc/subuid && grep -Eq "^($1|$2):[0-9]+:[1-9]" /etc/subgid
+}
 
 finish() {
 	local rc=$?
-	if [ -n "${cleanup_pkg:-}" ] && [ -n "$(pkg_state | grep -vx not-installed)" ]; then
+	if [ -n "${cleanup_pkg:-}" ] && pkg_present; then
 		echo "== cleanup: purging the sbx package this run installed"
 		apt-get purge -y -q sbx >/dev/null || true
 	fi
@@ -48,6 +58,8 @@ check() {
 	fi
 }
 
+not() { ! "$@"; }
+
 # Run a shell command line as the test user, in its project directory,
 # with a clean environment as a login would give it.
 as_user() {
@@ -59,7 +71,7 @@ as_user() {
 }
 
 [ "$(id -u)" -eq 0 ] || { echo "packaging/ci.sh: run as root: it installs and removes the .deb" >&2; exit 1; }
-if [ -n "$(pkg_state | grep -vx not-installed)" ]; then
+if pkg_present; then
 	echo "packaging/ci.sh: the sbx package is installed already ($(pkg_state)); purge it first" >&2
 	exit 1
 fi
@@ -85,8 +97,7 @@ for f in /etc/subuid /etc/subgid; do
 	[ -e "$f" ] || install -m 644 /dev/null "$f"
 done
 uid=$(id -u "$TEST_USER")
-if ! grep -Eq "^($TEST_USER|$uid):[0-9]+:[1-9]" /etc/subuid ||
-	! grep -Eq "^($TEST_USER|$uid):[0-9]+:[1-9]" /etc/subgid; then
+if ! has_subids "$TEST_USER" "$uid"; then
 	start=$(cat /etc/subuid /etc/subgid |
 		awk -F: 'BEGIN { e = 200000 } NF == 3 && $2 + $3 > e { e = $2 + $3 } END { print e }')
 	usermod --add-subuids "$start-$((start + 65535))" --add-subgids "$start-$((start + 65535))" "$TEST_USER"
@@ -120,7 +131,7 @@ else
 		test ! -e /etc/apparmor.d/sbx
 fi
 
-if grep -Eq '^(root|0):[0-9]+:[1-9]' /etc/subuid && grep -Eq '^(root|0):[0-9]+:[1-9]' /etc/subgid; then
+if has_subids root 0; then
 	check "as root: sbx run -- true" /usr/bin/sbx run -- true
 else
 	echo "skip: as root: sbx run -- true (root has no subordinate range; sbx refuses to run as root without one)"
@@ -157,8 +168,7 @@ check "after remove: /usr/share/sbx is gone" test ! -e /usr/share/sbx
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q sbx
 cleanup_pkg=
 check "after purge: dpkg -L sbx knows no files" sh -c '! dpkg -L sbx >/dev/null 2>&1'
-check "after purge: dpkg says sbx is not installed ($(pkg_state))" \
-	test -z "$(pkg_state | grep -vx not-installed)"
+check "after purge: dpkg has nothing of sbx" not pkg_present
 left=$(ls -d /usr/bin/sbx /usr/share/sbx /usr/share/doc/sbx /usr/share/man/man1/sbx.1.gz \
 	/usr/share/bash-completion/completions/sbx /etc/apparmor.d/sbx /etc/apparmor.d/local/sbx 2>/dev/null || true)
 check "after purge: nothing of sbx is left${left:+: $left}" test -z "$left"
