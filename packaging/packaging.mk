@@ -1,8 +1,8 @@
-# `make deb`, `make rpm`: packages built from a copy of the tree, so the work
-# tree is never written. The copy is the tracked files as they are in the
-# work tree (uncommitted edits included, untracked files left out). Results
-# land in $(BUILD)/pkg; `make deb` also runs lintian, `make rpm` rpmlint.
-# Both first check that the packaging's versions are VERSION's.
+# `make deb`, `make rpm`: packages built from a copy of the last commit
+# (git archive HEAD), so the work tree is never written and a package is
+# always some commit's, never a mix of edits in progress. Results land in
+# $(BUILD)/pkg; `make deb` also runs lintian, `make rpm` rpmlint. Both first
+# check that the packaging's versions are VERSION's.
 
 PKG_NAME := sbx-$(VERSION)
 PKG_OUT := $(BUILD)/pkg
@@ -36,14 +36,15 @@ pkg-version-check:
 	echo "packaging: debian/changelog, sbx.spec and docs/sbx.1 are at VERSION $(VERSION)"
 
 # $(call pkg_tarball,DIR): DIR emptied, then DIR/sbx-VERSION.tar.gz holding
-# the tracked files under sbx-VERSION/.
+# HEAD's tree under sbx-VERSION/.
 define pkg_tarball
-	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || \
-		{ echo "packaging: make deb/rpm copy the tracked files and need a git checkout" >&2; exit 1; }
+	@git rev-parse -q --verify HEAD >/dev/null || \
+		{ echo "packaging: make deb/rpm build the last commit and need a git checkout" >&2; exit 1; }
+	@git diff --quiet HEAD -- || echo "packaging: building HEAD ($$(git rev-parse --short HEAD));" \
+		"uncommitted changes are not in the package" >&2
 	rm -rf $(1)
 	mkdir -p $(1) $(PKG_OUT)
-	git ls-files -z | tar --null -T - --owner=0 --group=0 --numeric-owner \
-		--transform='s,^,$(PKG_NAME)/,S' -czf $(1)/$(PKG_NAME).tar.gz
+	git archive --format=tar.gz --prefix=$(PKG_NAME)/ -o $(1)/$(PKG_NAME).tar.gz HEAD
 endef
 
 # The profile uses abi 4.0 and the userns rule of AppArmor 4. An older
