@@ -39,14 +39,19 @@ BWSC=("${BW[@]}")
 [ "${#SC[@]}" -lt 2 ] || BWSC+=(--add-seccomp-fd 6)
 
 v_sbx() { "$SBX" run --net none true; }
+# sbx with a one-instruction allow-all filter instead of its default: what
+# compiling (libseccomp, in sbx while pid 1 mounts) and running the default
+# filter costs.
+printf '\006\000\000\000\000\000\377\177' >"$WORK/allow.bpf" # BPF_RET|BPF_K SECCOMP_RET_ALLOW
+v_sbx_allow() { "$SBX" run --net none --seccomp "$WORK/allow.bpf" true; }
 v_bwrap_sc() { bwrap "${BWSC[@]}" true 3<"$WORK/hosts" 4<"$WORK/resolv.conf" 5<"${SC[0]:-/dev/null}" 6<"${SC[1]:-/dev/null}"; }
 v_bwrap() { bwrap "${BW[@]}" true 3<"$WORK/hosts" 4<"$WORK/resolv.conf"; }
 v_unshare() { unshare -Urpfmniu --mount-proc true; }
 v_unshare_auto() { unshare --map-auto -Urpfmniu --mount-proc true; }
 v_true() { /bin/true; }
 
-variants=(v_sbx v_bwrap v_unshare v_true)
-[ "${#SC[@]}" -eq 0 ] || variants=(v_sbx v_bwrap_sc v_bwrap v_unshare v_true)
+variants=(v_sbx v_sbx_allow v_bwrap v_unshare v_true)
+[ "${#SC[@]}" -eq 0 ] || variants=(v_sbx v_sbx_allow v_bwrap_sc v_bwrap v_unshare v_true)
 # unshare with the subordinate range mapped (util-linux >= 2.38): what
 # newuidmap/newgidmap cost, sbx's default id map.
 if v_unshare_auto >/dev/null 2>&1 </dev/null; then variants+=(v_unshare_auto); fi
@@ -55,6 +60,7 @@ alternate "$BENCH_RUNS" "${variants[@]}"
 label() {
 	case $1 in
 	v_sbx) echo "sbx run --net none true" ;;
+	v_sbx_allow) echo "sbx run --net none --seccomp allow-all.bpf true" ;;
 	v_bwrap_sc) echo "bwrap, same view + sbx's seccomp filters" ;;
 	v_bwrap) echo "bwrap, same view, no seccomp" ;;
 	v_unshare) echo "unshare -Urpfmniu --mount-proc true" ;;
@@ -72,6 +78,7 @@ peer=v_bwrap
 [ "${#SC[@]}" -eq 0 ] || peer=v_bwrap_sc
 row "ratio sbx / $(label $peer) (goal <= 1.00)" "$(ratio "$(med_us v_sbx)" "$(med_us $peer)")" ""
 [ "$peer" = v_bwrap ] || row "ratio sbx / bwrap, same view, no seccomp" "$(ratio "$(med_us v_sbx)" "$(med_us v_bwrap)")" ""
+row "ratio sbx / sbx with the allow-all filter" "$(ratio "$(med_us v_sbx)" "$(med_us v_sbx_allow)")" ""
 row "ratio sbx / unshare -Urpfmniu" "$(ratio "$(med_us v_sbx)" "$(med_us v_unshare)")" ""
 [ "${#SC[@]}" -gt 0 ] ||
 	echo "  (bwrap without sbx's seccomp filters: run as root to have them read out of a sandbox)"
@@ -86,6 +93,7 @@ for v in "${variants[@]}"; do
 	case $v in
 	v_true) cmd=(/bin/true) ;;
 	v_sbx) cmd=("$SBX" run --net none true) ;;
+	v_sbx_allow) cmd=("$SBX" run --net none --seccomp "$WORK/allow.bpf" true) ;;
 	v_unshare) cmd=(unshare -Urpfmniu --mount-proc true) ;;
 	v_unshare_auto) cmd=(unshare --map-auto -Urpfmniu --mount-proc true) ;;
 	v_bwrap) cmd=(bash -c 'h=$0 r=$1; shift; exec bwrap "$@" 3<"$h" 4<"$r"' "$WORK/hosts" "$WORK/resolv.conf" "${BW[@]}" true) ;;
@@ -96,7 +104,7 @@ for v in "${variants[@]}"; do
 	w=$(awk '{ print $1 }' "$WORK/ru.$v" | median)
 	u=$(awk '{ print $2 }' "$WORK/ru.$v" | median)
 	s=$(awk '{ print $3 }' "$WORK/ru.$v" | median)
-	f=$(awk '{ print $4 }' "$WORK/ru.$v" | median)
+	f=$(awk '{ print $4 }' "$WORK/ru.$v" | median | xargs printf %.0f)
 	c=$(awk '{ print $2 + $3 }' "$WORK/ru.$v" | median)
 	row "$(label "$v")" "$(ms "$w")" "$(ms "$c")" "$(printf '(%5s + %5s) %11s' "$(ms "$u")" "$(ms "$s")" "$f")"
 done
@@ -127,7 +135,7 @@ done
 # Steps in the order of the first run; median over the runs that have them.
 awk -F'\t' '$1 == 1 { print $2 "\t" $3 }' "$WORK/steps" | while IFS=$'\t' read -r _ name; do
 	m=$(awk -F'\t' -v n="$name" '$3 == n { print $4 }' "$WORK/steps" | median)
-	row "$name" "$m" "ms"
+	row "$name" "$(printf %.3f "$m")" "ms"
 done
 vwall=$(median <"$WORK/vwall")
 total=$(awk -F'\t' '$2 == 9999 { print $4 }' "$WORK/steps" | median)
