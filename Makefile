@@ -10,6 +10,8 @@ PKG_CONFIG ?= pkg-config
 NEWUIDMAP ?= /usr/bin/newuidmap
 NEWGIDMAP ?= /usr/bin/newgidmap
 SLIRP4NETNS ?= /usr/bin/slirp4netns
+# Run inside the sandbox's root, for --overlay where the kernel refuses overlayfs.
+FUSE_OVERLAYFS ?= /usr/bin/fuse-overlayfs
 
 CFLAGS ?= -O2 -g
 ifeq ($(SANITIZE),1)
@@ -34,6 +36,7 @@ HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 
 ALL_CPPFLAGS := -DSBX_VERSION='"$(VERSION)"' -DSBX_NEWUIDMAP='"$(NEWUIDMAP)"' \
 	-DSBX_NEWGIDMAP='"$(NEWGIDMAP)"' -DSBX_SLIRP4NETNS='"$(SLIRP4NETNS)"' -DSBX_DATADIR='"$(DATADIR)"' \
+	-DSBX_FUSE_OVERLAYFS='"$(FUSE_OVERLAYFS)"' \
 	$(HARDEN_CPPFLAGS) $(CPPFLAGS)
 ALL_CFLAGS := -std=gnu11 $(WARN_FLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)

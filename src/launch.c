@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE
 #include "launch.h"
+#include "fuseovl.h"
 #include "env.h"
 #include "init.h"
 #include "log.h"
@@ -114,6 +115,10 @@ static int prepare(struct sandbox *sb, const struct plan *plan)
 	if (tty_prepare(plan->tty, &sb->tty) < 0)
 		return -1;
 	sb->mounts.console = sb->tty.on;
+	/* Test-only: the fuse-overlayfs fallback on a kernel that would not
+	 * need it (see fuseovl.h). */
+	const char *force = getenv(FUSEOVL_FORCE_ENV);
+	sb->mounts.overlay_fuse = force && strcmp(force, "1") == 0;
 	if (plan->timeout_s > 0 &&
 	    (sb->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) < 0)
 		return err_set(errno, "timerfd_create");

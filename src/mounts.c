@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "mounts.h"
+#include "fuseovl.h"
 #include "log.h"
 #include "security.h"
 #include "util.h"
@@ -461,43 +462,11 @@ static int step_rootfs(const struct view *v, const struct mount_step *s,
 
 /* --overlay DIR[:STATE]: DIR copy-on-write at its own path.  Writes land
  * in STATE/upper (kept), or in a tmpfs of our own that dies with us. */
-static int step_overlay(const struct view *v, const struct mount_step *s, unsigned long long cap)
+/* overlayfs as the payload's ids: it writes the work dir and whiteouts with
+ * the mounter's credentials, and everything in STATE must belong to the
+ * user so that `rm -rf STATE` works afterwards.  0, or -1 with errno. */
+static int mount_kernel_overlay(const struct view *v, const char *target, const char *opts)
 {
-	static unsigned int n_private;
-	char upper[PATH_MAX], work[PATH_MAX], opts[3 * PATH_MAX + 64];
-	_cleanup_close_ int fd = -1;
-
-	if (s->aux) {
-		snprintf(upper, sizeof(upper), OLDROOT "%s/upper", s->aux);
-		snprintf(work, sizeof(work), OLDROOT "%s/work", s->aux);
-	} else {
-		char dir[64], data[96];
-		snprintf(dir, sizeof(dir), FILES_DIR "/overlay%u", n_private++);
-		snprintf(data, sizeof(data), "mode=0755,size=%llu,nr_inodes=%llu", cap,
-			 cap / 4096 < 1024 ? 1024 : cap / 4096);
-		if (mkdir(dir, 0755) < 0 ||
-		    mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
-			return err_set(errno, "tmpfs for --overlay %s", s->src);
-		snprintf(upper, sizeof(upper), "%s/upper", dir);
-		snprintf(work, sizeof(work), "%s/work", dir);
-		if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0 ||
-		    chown(upper, v->uid, v->gid) < 0)
-			return err_set(errno, "prepare --overlay %s", s->src);
-	}
-	snprintf(opts, sizeof(opts), "lowerdir=" OLDROOT "%s,upperdir=%s,workdir=%s,userxattr",
-		 s->src, upper, work);
-	if ((fd = make_mountpoint(v, s->dst, true)) < 0)
-		return -1;
-	char path[64];
-	/* overlayfs writes its work dir and whiteouts with the mounter's
-	 * credentials: mount as the payload's ids, so that everything in STATE
-	 * belongs to the user and `rm -rf STATE` works afterwards. */
-	/* The overlay's root shows the upper directory's mode: make it DIR's. */
-	struct stat lst;
-	char lower[PATH_MAX];
-	snprintf(lower, sizeof(lower), OLDROOT "%s", s->src);
-	if (stat(lower, &lst) < 0 || chmod(upper, lst.st_mode & 07777) < 0)
-		return err_set(errno, "prepare --overlay %s", s->src);
 	/* An id change, even of the fsuid, clears the parent-death signal and
 	 * the dumpable flag (prctl(2)); put both back afterwards. */
 	int pdeath = 0, dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
@@ -506,7 +475,7 @@ static int step_overlay(const struct view *v, const struct mount_step *s, unsign
 	gid_t fsgid = (gid_t)setfsgid(v->gid);
 	int r = security_raise_effective() < 0
 		    ? -1
-		    : mount("overlay", fd_path(fd, path), "overlay", MS_NOSUID | MS_NODEV, opts);
+		    : mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, opts);
 	int e = errno;
 	(void)setfsuid(fsuid);
 	(void)setfsgid(fsgid);
@@ -514,13 +483,66 @@ static int step_overlay(const struct view *v, const struct mount_step *s, unsign
 	(void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	(void)prctl(PR_SET_PDEATHSIG, pdeath, 0, 0, 0);
 	errno = e;
-	if (r < 0) {
-		err_set(errno, "--overlay %s: the kernel refused overlayfs", s->src);
-		err_hint("overlayfs in a user namespace needs Linux 5.11 or newer and a lower "
-			 "directory on a local filesystem; fuse-overlayfs is not supported by sbx");
-		return -1;
+	return r;
+}
+
+/* --overlay DIR[:STATE]: DIR copy-on-write at its own path.  Writes land
+ * in STATE/upper (kept), or in a tmpfs of our own that dies with us.
+ * Kernel overlayfs, or fuse-overlayfs where the kernel refuses it. */
+static int step_overlay(const struct view *v, const struct mount_step *s,
+			const struct mount_plan *mp)
+{
+	static unsigned int n_private, n_fuse;
+	char state[PATH_MAX], lower[PATH_MAX], upper[PATH_MAX + 8], work[PATH_MAX + 8];
+	char opts[3 * PATH_MAX + 64], path[64];
+	_cleanup_close_ int fd = -1;
+	struct stat lst;
+
+	if (s->aux) {
+		snprintf(state, sizeof(state), OLDROOT "%s", s->aux);
+	} else {
+		char data[96];
+		unsigned long long cap = mp->tmpfs_cap;
+		snprintf(state, sizeof(state), FILES_DIR "/overlay%u", n_private++);
+		snprintf(data, sizeof(data), "mode=0755,size=%llu,nr_inodes=%llu", cap,
+			 cap / 4096 < 1024 ? 1024 : cap / 4096);
+		if (mkdir(state, 0755) < 0 ||
+		    mount("tmpfs", state, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
+			return err_set(errno, "tmpfs for --overlay %s", s->src);
 	}
-	return 0;
+	snprintf(lower, sizeof(lower), OLDROOT "%s", s->src);
+	snprintf(upper, sizeof(upper), "%s/upper", state);
+	snprintf(work, sizeof(work), "%s/work", state);
+	if (!s->aux && (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
+			chown(upper, v->uid, v->gid) < 0 || chown(work, v->uid, v->gid) < 0))
+		return err_set(errno, "prepare --overlay %s", s->src);
+	/* The overlay's root shows the upper directory's mode: make it DIR's. */
+	if (stat(lower, &lst) < 0 || chmod(upper, lst.st_mode & 07777) < 0)
+		return err_set(errno, "prepare --overlay %s", s->src);
+	if ((fd = make_mountpoint(v, s->dst, true)) < 0)
+		return -1;
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower, upper,
+		 work);
+	if (!mp->overlay_fuse && mount_kernel_overlay(v, fd_path(fd, path), opts) == 0)
+		return 0;
+	if (!mp->overlay_fuse)
+		log_verbose("--overlay %s: the kernel refused overlayfs (%s)", s->src,
+			    strerror(errno));
+	char scratch[64];
+	snprintf(scratch, sizeof(scratch), FILES_DIR "/fuse%u", n_fuse++);
+	struct fuseovl fo = {
+	    .name = s->src,
+	    .scratch = scratch,
+	    .lower = lower,
+	    .state = state,
+	    .target = fd_path(fd, path),
+	    .newroot = NEWROOT,
+	    .fuse_dev = OLDROOT "/dev/fuse",
+	    .uid = v->uid,
+	    .gid = v->gid,
+	    .keep_state = s->aux != NULL,
+	};
+	return fuseovl_mount(&fo);
 }
 
 static int apply_step(struct view *v, const struct mount_step *s, const struct mount_plan *mp)
@@ -547,7 +569,7 @@ static int apply_step(struct view *v, const struct mount_step *s, const struct m
 	case STEP_ROOTFS:
 		return step_rootfs(v, s, mp);
 	case STEP_OVERLAY:
-		return step_overlay(v, s, mp->tmpfs_cap);
+		return step_overlay(v, s, mp);
 	}
 	return err_set(EINVAL, "unknown mount step");
 }

@@ -66,6 +66,7 @@ struct mount_plan {
 	bool console;		      /* a pty is relayed: /dev/console is its slave */
 	char *rootfs_rw;	      /* --rootfs DIR --rootfs-rw: DIR itself becomes the root */
 	unsigned long long tmpfs_cap; /* for /dev/shm */
+	bool overlay_fuse;	      /* skip kernel overlayfs (test only) */
 };
 
 /* Is sharing this directory unsafe by default (DESIGN.md section 3)? */

@@ -164,10 +164,29 @@ run_bats_as() {
 	[ ! -x "$STAGE/sbx-probe" ] || envs+=(SBX_PROBE="$STAGE/sbx-probe")
 	[ ! -d "$STAGE/profiles" ] || envs+=(SBX_PROFILES="$STAGE/profiles")
 	local v
-	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS SBX_TEST_TIMEOUT_S; do
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS SBX_TEST_TIMEOUT_S SBX_TEST_FORCE_FUSE_OVERLAYFS; do
 		[ -z "${!v:-}" ] || envs+=("$v=${!v}")
 	done
 	(cd "$STAGE" && runuser -u "$user" -- env -i "${envs[@]}" bats --tap "$@")
+}
+
+# The --overlay fallback (fuse-overlayfs, for kernels that refuse overlayfs
+# in a user namespace) runs overlay.bats and diff.bats a second time, forced
+# through it, where fuse-overlayfs is installed and /dev/fuse usable by $1.
+# Elsewhere the skip is counted and said.
+fuse_overlay_usable() {
+	local why=
+	if [ ! -x /usr/bin/fuse-overlayfs ]; then
+		why="fuse-overlayfs is not installed (helpers/install-deps installs it)"
+	elif [ "$(id -u)" -eq 0 ] && ! runuser -u "$1" -- test -r /dev/fuse -a -w /dev/fuse; then
+		why="/dev/fuse is not usable by $1"
+	elif [ "$(id -u)" -ne 0 ] && ! { [ -r /dev/fuse ] && [ -w /dev/fuse ]; }; then
+		why="/dev/fuse is not usable by $1"
+	fi
+	[ -n "$why" ] || return 0
+	echo "# check: --overlay through fuse-overlayfs not tested: $why"
+	skipped=$((skipped + 1))
+	return 1
 }
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -191,6 +210,12 @@ if [ "$(id -u)" -eq 0 ]; then
 	if [ -c /dev/net/tun ] && ! runuser -u "$TEST_USER" -- test -r /dev/net/tun -a -w /dev/net/tun; then
 		echo "# check: /dev/net/tun is not usable by $TEST_USER; setting mode 0666 as udev does"
 		chmod 0666 /dev/net/tun
+	fi
+	# fuse-overlayfs opens /dev/fuse as the user; udev makes it 0666 on a
+	# normal host, minimal images and some containers leave it 0600.
+	if [ -c /dev/fuse ] && ! runuser -u "$TEST_USER" -- test -r /dev/fuse -a -w /dev/fuse ; then
+		echo "# check: /dev/fuse is not usable by $TEST_USER; setting mode 0666 as udev does"
+		chmod 0666 /dev/fuse
 	fi
 
 	# Root's home and the CI clone may be unreachable for the test users.
@@ -233,6 +258,15 @@ if [ "$(id -u)" -eq 0 ]; then
 	rc=0
 	run_tap security run_bats_as "$TEST_USER" "${filter_args[@]}" "$STAGE/security" || rc=$?
 	count_tap "$WORK/security.tap" "$rc" "security suite"
+
+	if fuse_overlay_usable "$TEST_USER"; then
+		echo "# integration: --overlay through fuse-overlayfs, as $TEST_USER"
+		rc=0
+		SBX_TEST_FORCE_FUSE_OVERLAYFS=1 run_tap fuse run_bats_as "$TEST_USER" \
+			"${filter_args[@]}" "$STAGE/integration/overlay.bats" \
+			"$STAGE/integration/diff.bats" || rc=$?
+		count_tap "$WORK/fuse.tap" "$rc" "fuse-overlayfs suite"
+	fi
 else
 	echo "# integration: as $(id -un)"
 	rc=0
@@ -244,6 +278,14 @@ else
 	rc=0
 	run_tap security env SBX="$SBX" SBX_PROBE="$SBX_PROBE" bats --tap "${filter_args[@]}" "$TESTS_DIR/security" || rc=$?
 	count_tap "$WORK/security.tap" "$rc" "security suite"
+
+	if fuse_overlay_usable "$(id -un)"; then
+		echo "# integration: --overlay through fuse-overlayfs, as $(id -un)"
+		rc=0
+		run_tap fuse env SBX="$SBX" SBX_TEST_FORCE_FUSE_OVERLAYFS=1 bats --tap "${filter_args[@]}" \
+			"$TESTS_DIR/integration/overlay.bats" "$TESTS_DIR/integration/diff.bats" || rc=$?
+		count_tap "$WORK/fuse.tap" "$rc" "fuse-overlayfs suite"
+	fi
 fi
 
 # --- stress (short version; `make stress` runs the long one) ------------------

@@ -2,7 +2,9 @@
 # sbx diff STATE: what a run with --overlay DIR:STATE changed, and --apply.
 # The state is made here as sbx run would leave it, by kernel overlayfs in a
 # user namespace (userxattr), so whiteouts, opaque directories and copy-ups
-# are the real thing.
+# are the real thing.  With SBX_TEST_FORCE_FUSE_OVERLAYFS=1 (tests/check.sh
+# runs this file a second time so) fuse-overlayfs makes it instead, as sbx
+# run's fallback would, marker file included.
 
 load ../lib/common
 
@@ -10,6 +12,10 @@ setup() {
 	common_setup
 	mkdir -p src st/upper st/work mnt
 	realpath src >st/source
+	if [ "${SBX_TEST_FORCE_FUSE_OVERLAYFS:-}" = 1 ]; then
+		: >st/fuse-overlayfs
+		return
+	fi
 	# An unprivileged overlay mount needs Linux 5.11; without it there is
 	# nothing of the kind to test.
 	unshare -rm sh -c 'mount -t overlay overlay -o lowerdir=src,upperdir=st/upper,workdir=st/work,userxattr mnt && umount mnt' ||
@@ -21,6 +27,13 @@ LISTING='find . -mindepth 1 -printf "%p %y %m %l\n" | LC_ALL=C sort; find . -typ
 
 # Run shell code $1 in the merged view (lower src, upper st/upper), then unmount.
 in_overlay() {
+	if [ "${SBX_TEST_FORCE_FUSE_OVERLAYFS:-}" = 1 ]; then
+		# fusermount3 is setuid and not ours to use: unmount with umount.
+		unshare -rm sh -c 'fuse-overlayfs -o "lowerdir=$1,upperdir=$2,workdir=$3" "$4" || exit 99
+			cd "$4" && sh -c "$5"; rc=$?; cd / && umount "$4"; exit $rc' \
+			sh "$PROJ/src" "$PROJ/st/upper" "$PROJ/st/work" "$PROJ/mnt" "$1"
+		return
+	fi
 	unshare -rm sh -c 'mount -t overlay overlay -o "lowerdir=$1,upperdir=$2,workdir=$3,userxattr" "$4" || exit 99
 		cd "$4" && sh -c "$5"; rc=$?; cd / && umount "$4"; exit $rc' \
 		sh "$PROJ/src" "$PROJ/st/upper" "$PROJ/st/work" "$PROJ/mnt" "$1"

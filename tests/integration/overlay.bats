@@ -5,6 +5,11 @@
 
 load ../lib/common
 
+# tests/check.sh runs this file a second time through the fuse-overlayfs
+# fallback (SBX_TEST_FORCE_FUSE_OVERLAYFS=1); the mounts then say so.
+OVERLAY_FSTYPE=overlay
+[ "${SBX_TEST_FORCE_FUSE_OVERLAYFS:-}" != 1 ] || OVERLAY_FSTYPE=fuse.fuse-overlayfs
+
 setup() {
 	common_setup
 	# State directories live outside the project (a sibling of it, as the
@@ -118,7 +123,7 @@ sub"
 		findmnt -n -o FSTYPE --target "$0"' "$PROJ"
 	assert_status 0
 	assert_output "$PROJ
-overlay"
+$OVERLAY_FSTYPE"
 }
 
 @test "the overlay replaces the read-write bind of my project: nothing I write reaches it" {
@@ -209,8 +214,8 @@ two"
 	assert_status 0
 	assert_output "in a
 in b
-overlay
-overlay"
+$OVERLAY_FSTYPE
+$OVERLAY_FSTYPE"
 	assert_same_tree "$before_a" "$(tree_listing "$PROJ/a")"
 	assert_same_tree "$before_b" "$(tree_listing "$other")"
 	[ "$(cat "$STATES/sa/upper/new")" = A ] || fail "sa/upper/new is not A"
@@ -225,7 +230,7 @@ overlay"
 		findmnt -n -o TARGET,FSTYPE --target "$0"' "$PROJ/tree"
 	assert_status 0
 	assert_output "lower
-$(realpath "$PROJ/tree") overlay"
+$(realpath "$PROJ/tree") $OVERLAY_FSTYPE"
 	[ "$(cat "$STATE/source")" = "$(realpath "$PROJ/tree")" ] ||
 		fail "$STATE/source says '$(cat "$STATE/source")'"
 	[ ! -e "$PROJ/tree/new" ] || fail "the write reached the host"
@@ -302,4 +307,20 @@ $(realpath "$PROJ/tree") overlay"
 	assert_status 0
 	# The mode of the top directory itself has a test of its own above.
 	assert_same_tree "$(grep -v '^\. ' <<<"$inside")" "$(tree_listing "$PROJ" | grep -v '^\. ')"
+}
+
+@test "the fuse-overlayfs daemon of the fallback is out of the payload's reach" {
+	[ "${SBX_TEST_FORCE_FUSE_OVERLAYFS:-}" = 1 ] || skip "only through the fuse-overlayfs fallback"
+	run --separate-stderr sbx run --net none --overlay "$PROJ" sh -c '
+		pid=$(pgrep -x fuse-overlayfs) || { echo "no daemon"; exit 1; }
+		ls "/proc/$pid/root/" >/dev/null 2>&1 && echo "its root is readable"
+		readlink "/proc/$pid/fd/3" >/dev/null 2>&1 && echo "its descriptors can be followed"
+		head -c1 "/proc/$pid/environ" >/dev/null 2>&1 && echo "its environment is readable"
+		grep -E "^(CapEff|NoNewPrivs):" "/proc/$pid/status"
+		echo done'
+	assert_status 0
+	# CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID: nothing more.
+	assert_output "CapEff:	000000000000001f
+NoNewPrivs:	1
+done"
 }

@@ -194,3 +194,16 @@ overlay"
 	assert_one_error_line "/nonexistent-sbx-rootfs"
 	assert_output ""
 }
+
+@test "an --overlay that needs fuse-overlayfs in a rootfs without it exits 125 naming the package" {
+	# The fallback runs fuse-overlayfs from the sandbox's own root; this one
+	# has none.  (The variable forces the fallback; see src/fuseovl.h.)
+	[ -e /dev/fuse ] || skip "no /dev/fuse on this host"
+	mkdir -p "$PROJ/work"
+	run --separate-stderr env SBX_TEST_FORCE_FUSE_OVERLAYFS=1 "$SBX" run --net none \
+		--rootfs "$R" --overlay "$PROJ/work" /bin/true
+	assert_status 125
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -le 2 ] || fail "more than an error and a hint: $stderr"
+	[[ $stderr == *"fuse-overlayfs"* && $stderr == *"install the package fuse-overlayfs"* ]] ||
+		fail "stderr does not name fuse-overlayfs and its package: $stderr"
+}
