@@ -906,12 +906,13 @@ static int load_profile(struct plan *plan, const char *v)
 	}
 	if (!path)
 		goto fail;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would block until a writer came. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		err_set(errno, "profile %s", path);
 		goto fail;
 	}
-	/* A regular file only: a FIFO or /dev/stdin would block here. */
+	/* A regular file only: a FIFO or /dev/stdin would block in read. */
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);

@@ -173,7 +173,7 @@ static void check_userns(void)
 	report("FAIL", "user namespaces: %s%s (fix: %s)", msg, why, fix);
 }
 
-static void check_subids(const char *kind, const char *env, const char *file)
+static void check_subids(const char *kind, const char *env, const char *file, uint32_t own)
 {
 	const char *path = doctor_path(env, file);
 	struct passwd *pw = getpwuid(getuid());
@@ -182,10 +182,15 @@ static void check_subids(const char *kind, const char *env, const char *file)
 
 	/* The same lookup sbx run makes.  Root needs a range too: sbx maps
 	 * only root's subordinate ids, so that nothing inside is host root. */
-	if (userns_find_range(path, user, getuid(), &r))
-		report("OK", "subordinate %s in %s: %u-%u", kind, path, r.start,
-		       r.start + r.count - 1);
-	else
+	if (userns_find_range(path, user, getuid(), &r)) {
+		const char *problem = userns_range_problem(&r, own);
+		if (problem)
+			report("FAIL", "subordinate %s in %s: %u-%u contains %s (fix: %s)", kind,
+			       path, r.start, r.start + r.count - 1, problem, USERNS_RANGE_FIX);
+		else
+			report("OK", "subordinate %s in %s: %u-%u", kind, path, r.start,
+			       r.start + r.count - 1);
+	} else
 		report("FAIL", "subordinate %s: no range for %s in %s (fix: %s %s)", kind,
 		       user ? user : "you", path, SUBID_FIX, user ? user : "$USER");
 }
@@ -371,8 +376,8 @@ static void check_overlay(void)
 int doctor_main(void)
 {
 	check_userns();
-	check_subids("uids", "SBX_DOCTOR_SUBUID", "/etc/subuid");
-	check_subids("gids", "SBX_DOCTOR_SUBGID", "/etc/subgid");
+	check_subids("uids", "SBX_DOCTOR_SUBUID", "/etc/subuid", getuid());
+	check_subids("gids", "SBX_DOCTOR_SUBGID", "/etc/subgid", getgid());
 	check_helper("newuidmap", "SBX_DOCTOR_NEWUIDMAP", SBX_NEWUIDMAP);
 	check_helper("newgidmap", "SBX_DOCTOR_NEWGIDMAP", SBX_NEWGIDMAP);
 	check_slirp();

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -329,9 +331,46 @@ static int publish_one(const char *api, const struct publish *p)
 	return -1;
 }
 
+/* Leftovers of a run killed (SIGKILL) in the few milliseconds its run
+ * directory exists: ours, older than this, and not locked by a live sbx. */
+#define RUN_DIR_STALE_S 10
+#define RUN_DIR_PREFIX "sbx-"
+
+static void sweep_run_dirs(const char *base)
+{
+	_cleanup_close_ int base_fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = base_fd < 0 ? NULL : fdopendir(dup(base_fd));
+	time_t now = time(NULL);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+		int fd;
+
+		if (strncmp(de->d_name, RUN_DIR_PREFIX, strlen(RUN_DIR_PREFIX)) != 0 ||
+		    strlen(de->d_name) != strlen(RUN_DIR_PREFIX) + 6)
+			continue;
+		fd = openat(base_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_uid == getuid() &&
+		    now - st.st_mtime > RUN_DIR_STALE_S && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			(void)unlinkat(fd, "api.sock", 0);
+			if (unlinkat(base_fd, de->d_name, AT_REMOVEDIR) == 0)
+				log_verbose("removed %s/%s, left by a killed sbx", base,
+					    de->d_name);
+		}
+		close_nointr(fd);
+	}
+	closedir(d);
+}
+
 /* A private directory for the API socket: 0700, in $XDG_RUNTIME_DIR when
- * that is ours, else /tmp.  It lives only while ports are published. */
-static char *make_run_dir(void)
+ * that is ours, else /tmp.  It lives only while ports are published, locked
+ * (*lock_fd) so that a later run can tell it from a killed run's. */
+static char *make_run_dir(int *lock_fd)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
@@ -340,9 +379,19 @@ static char *make_run_dir(void)
 	if (!base || base[0] != '/' || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) ||
 	    st.st_uid != getuid() || strlen(base) > 64)
 		base = "/tmp";
-	dir = xasprintf("%s/sbx-XXXXXX", base);
+	sweep_run_dirs(base);
+	dir = xasprintf("%s/" RUN_DIR_PREFIX "XXXXXX", base);
 	if (dir && !mkdtemp(dir)) {
 		err_set(errno, "create a private directory in %s", base);
+		if (errno == ENOSPC || errno == EDQUOT)
+			err_hint("%s is full; free space there, or run without -p", base);
+		free(dir);
+		return NULL;
+	}
+	if (dir && ((*lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		    flock(*lock_fd, LOCK_EX) < 0)) {
+		err_set(errno, "lock %s", dir);
+		(void)rmdir(dir);
 		free(dir);
 		return NULL;
 	}
@@ -391,7 +440,12 @@ static int start_with_retries(const struct plan *plan, pid_t child, const char *
 			continue;
 		}
 		err_set(0, "slirp4netns failed to start: %s", reason[0] ? reason : "no message");
-		err_hint("see slirp4netns(1), or run with --net none");
+		if (api && strstr(reason, "api_bindlisten") && strstr(reason, "No space left"))
+			err_hint(
+			    "its API socket %s has no room: free space there, or run without -p",
+			    api);
+		else
+			err_hint("see slirp4netns(1), or run with --net none");
 		return -1;
 	}
 }
@@ -403,6 +457,7 @@ int net_slirp_start(const struct plan *plan, pid_t child, bool ids_have_root, st
 	int flags = SLIRP_SECCOMP | (ids_have_root ? SLIRP_SANDBOX : 0);
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *api = NULL;
+	_cleanup_close_ int lock_fd = -1;
 	int r = -1;
 
 	ns->pid = 0;
@@ -426,7 +481,7 @@ int net_slirp_start(const struct plan *plan, pid_t child, bool ids_have_root, st
 	if (ns->log_fd < 0)
 		return err_set(errno, "memfd_create");
 	if (plan->n_publish > 0) {
-		if (!(dir = make_run_dir()) || !(api = xasprintf("%s/api.sock", dir)))
+		if (!(dir = make_run_dir(&lock_fd)) || !(api = xasprintf("%s/api.sock", dir)))
 			return -1;
 	}
 	if (start_with_retries(plan, child, api, flags, ns) < 0)

@@ -116,21 +116,28 @@ static void add_line(struct id_map *m, uint32_t inside, uint32_t outside, uint32
 		m->zero_mapped = true;
 }
 
-int userns_layout(enum user_mode mode, uint32_t want, uint32_t caller, const struct id_range *range,
-		  struct id_map *out, const char *what)
+const char *userns_range_problem(const struct id_range *range, uint32_t caller)
 {
-	memset(out, 0, sizeof(*out));
-
 	/* A range holding host id 0 or the caller's own id would map host root
 	 * into the sandbox, or map one host id twice (which the kernel refuses
 	 * with a message nobody could act on). */
-	if (range && (range->start == 0 ||
-		      (caller >= range->start && caller - range->start < range->count))) {
+	if (range->start == 0)
+		return "host id 0";
+	if (caller >= range->start && caller - range->start < range->count)
+		return "your own id";
+	return NULL;
+}
+
+int userns_layout(enum user_mode mode, uint32_t want, uint32_t caller, const struct id_range *range,
+		  struct id_map *out, const char *what)
+{
+	const char *problem = range ? userns_range_problem(range, caller) : NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (problem) {
 		err_set(0, "the subordinate %s range %u-%u in /etc/sub%s contains %s", what,
-			range->start, range->start + range->count - 1, what,
-			range->start == 0 ? "host id 0" : "your own id");
-		err_hint(
-		    "give yourself a range that starts above every real id, e.g. 100000-165535");
+			range->start, range->start + range->count - 1, what, problem);
+		err_hint("%s", USERNS_RANGE_FIX);
 		return -1;
 	}
 	if (caller == 0) {

@@ -54,6 +54,11 @@ int subid_find(const char *text, const char *user, uint32_t id, struct id_range 
  * range is NULL when the caller has none.  want is the id asked for with
  * --user UID[:GID].  Returns -1 with the error recorded when the request
  * cannot be mapped. */
+/* Why sbx refuses this range for caller ("host id 0", "your own id"), or
+ * NULL when it is fine. */
+const char *userns_range_problem(const struct id_range *range, uint32_t caller);
+#define USERNS_RANGE_FIX "give yourself a range that starts above every real id, e.g. 100000-165535"
+
 int userns_layout(enum user_mode mode, uint32_t want, uint32_t caller, const struct id_range *range,
 		  struct id_map *out, const char *what);
 

@@ -232,6 +232,33 @@ if [ "$(id -u)" -eq 0 ]; then
 	chmod -R a+rX "$WORK"
 	chmod 755 "$STAGE"/sbx*
 
+	# One check only real root can make: root's own supplementary group 0
+	# must not reach into the sandbox (it kept host root's group access).
+	echo "# root: sbx started by real root"
+	{
+		echo "1..1"
+		name="real root's supplementary group 0 gives no group access inside"
+		if ! grep -Eq '^(root|0):[0-9]+:[1-9]' /etc/subuid; then
+			echo "ok 1 $name # skip root has no subordinate range (helpers/install-deps gives it one)"
+		else
+			gdir=$(mktemp -d "$WORK/rootgroup.XXXXXX")
+			echo secret >"$gdir/f"
+			chmod 0640 "$gdir/f"
+			if out=$(cd "$gdir" && setpriv --groups 0 -- timeout 60 "$SBX" run --net none \
+				--cwd ro -- cat f 2>&1); then
+				echo "not ok 1 $name"
+				echo "# read a root:root 0640 file: $out"
+			elif [[ $out == *"Permission denied"* ]]; then
+				echo "ok 1 $name"
+			else
+				echo "not ok 1 $name"
+				echo "# expected Permission denied, got: $out"
+			fi
+		fi
+	} >"$WORK/root.tap"
+	cat "$WORK/root.tap"
+	count_tap "$WORK/root.tap" 0 "root check"
+
 	echo "# integration: as $TEST_USER"
 	rc=0
 	run_tap integration run_bats_as "$TEST_USER" "${filter_args[@]}" "$STAGE/integration" || rc=$?

@@ -216,17 +216,15 @@ for f in /dev/null /dev/zero /dev/urandom /proc/self/environ / /etc/shadow; do
 	t "profile $f: 125 with one line" profile_case 125 "$f"
 done
 
-# KNOWN BUG (reported; src/ is not ours to fix): a FIFO as the profile
-# blocks sbx in open(2) before it checks for a regular file, so
-# `sbx run --profile FIFO true` hangs until someone writes to the FIFO.
-# Expected: 125 "not a regular file", as for /dev/zero.
+# A FIFO as the profile must not block sbx in open(2) (it once did):
+# 125 "not a regular file", as for /dev/zero.
 fifo_profile() {
 	local fifo=$PD/fifo
 	mkfifo "$fifo"
 	SBX_TIMEOUT_S=5 sx run --net none --profile "$fifo" true
 	expect_status 125
 }
-t "profile FIFO: 125 with one line (KNOWN BUG: sbx hangs in open)" fifo_profile
+t "profile FIFO: 125 with one line, no hang" fifo_profile
 
 # --- malformed subordinate id files (sbx doctor) -----------------------------
 
@@ -298,10 +296,8 @@ for f in alpha short empties neg negcount zero overflow wrap huge nul nonutf bla
 	comment longnum longcount random dir nonexistent; do
 	t "doctor with malformed subid file '$f': FAIL, exit 1" doctor_subid "$SD/$f" FAIL
 done
-# KNOWN BUG (reported): doctor reports these ranges OK although sbx run
-# refuses them with 125 (src/doctor.c check_subids uses userns_find_range
-# but not userns_layout's refusal).
-t "doctor with a range holding host id 0: FAIL (KNOWN BUG: says OK)" doctor_subid "$SD/hostroot" FAIL
-t "doctor with a range holding my own uid: FAIL (KNOWN BUG: says OK)" doctor_subid "$SD/ownuid" FAIL
+# Ranges sbx run refuses with 125: doctor must say FAIL too (it once said OK).
+t "doctor with a range holding host id 0: FAIL" doctor_subid "$SD/hostroot" FAIL
+t "doctor with a range holding my own uid: FAIL" doctor_subid "$SD/ownuid" FAIL
 
 t_done
