@@ -114,6 +114,8 @@ install: $(BUILD)/sbx
 	install -m 0644 completions/sbx.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sbx
 	install -d $(DESTDIR)$(DATADIR)/profiles
 	install -m 0644 profiles/* $(DESTDIR)$(DATADIR)/profiles/
+	install -d $(DESTDIR)$(DATADIR)/apparmor
+	install -m 0644 packaging/apparmor/sbx $(DESTDIR)$(DATADIR)/apparmor/sbx
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sbx

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "doctor.h"
+#include "diagnose.h"
 
 #include "limits.h"
 #include "net.h"
@@ -67,14 +68,6 @@ static char *read_text(const char *path)
 	return read_text_file(path, DOCTOR_FILE_MAX);
 }
 
-/* A sysctl as a number; false when it does not exist on this kernel. */
-static bool read_sysctl(const char *path, long *out)
-{
-	_cleanup_free_ char *text = read_text(path);
-
-	return text && sscanf(text, "%ld", out) == 1;
-}
-
 /* Run fn in a forked child, which leaves its namespaces behind when it
  * exits; its one-line explanation comes back over a pipe.  0 on success. */
 static int run_in_child(int (*fn)(void *arg, char *msg, size_t len), void *arg, char *msg,
@@ -108,9 +101,12 @@ static int run_in_child(int (*fn)(void *arg, char *msg, size_t len), void *arg, 
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* "what: strerror" after the errno itself, as "<errno> ", for the parent. */
 static int child_fail(char *msg, size_t len, const char *what)
 {
-	snprintf(msg, len, "%s: %s", what, strerror(errno));
+	int e = errno;
+
+	snprintf(msg, len, "%c%d %s: %s", what[0], e, what + 1, strerror(e));
 	return -1;
 }
 
@@ -124,53 +120,59 @@ static int enter_userns(void *arg, char *msg, size_t len)
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 
+	/* The first character tells check_userns() which step failed: C, the
+	 * clone itself, I, a step inside the new namespace. */
 	(void)arg;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-		return child_fail(msg, len, "unshare(CLONE_NEWUSER)");
+		return child_fail(msg, len, "Cunshare(CLONE_NEWUSER)");
 	/* setgroups must be denied before an unprivileged gid_map write
 	 * (user_namespaces(7), since Linux 3.19 for CVE-2014-8989). */
 	if (write_file("/proc/self/setgroups", "deny") < 0)
-		return child_fail(msg, len, "deny setgroups");
+		return child_fail(msg, len, "Ideny setgroups");
 	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
 	if (write_file("/proc/self/uid_map", map) < 0)
-		return child_fail(msg, len, "write uid_map");
+		return child_fail(msg, len, "Iwrite uid_map");
 	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
 	if (write_file("/proc/self/gid_map", map) < 0)
-		return child_fail(msg, len, "write gid_map");
+		return child_fail(msg, len, "Iwrite gid_map");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return child_fail(msg, len, "mount in the new namespace");
+		return child_fail(msg, len, "Imount in the new namespace");
 	snprintf(msg, len, "ok");
 	return 0;
 }
 
 static void check_userns(void)
 {
-	long clone_ok = 1, max_ns = 1, aa = 0;
-	const char *why = "", *fix = "allow unshare(CLONE_NEWUSER) in the container or policy "
-				     "that forbids it";
-	char msg[256];
+	struct userns_facts f = {0};
+	const char *cause, *fix, *text;
+	char msg[256], stage = 0;
+	int e = 0, n = 0;
 
-	read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", &clone_ok);
-	read_sysctl("/proc/sys/user/max_user_namespaces", &max_ns);
-	read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &aa);
 	if (run_in_child(enter_userns, NULL, msg, sizeof(msg)) == 0) {
 		report("OK", "user namespaces (unshare, id maps and mounts work)");
 		return;
 	}
-	if (clone_ok == 0) {
-		why = "; kernel.unprivileged_userns_clone is 0";
-		fix = "sudo sysctl kernel.unprivileged_userns_clone=1";
-	} else if (max_ns == 0) {
-		why = "; user.max_user_namespaces is 0";
-		fix = "sudo sysctl user.max_user_namespaces=28633";
-	} else if (aa == 1) {
-		/* The test above ran as this very binary, so a profile that
-		 * exempts sbx would have made it pass. */
-		why = "; kernel.apparmor_restrict_unprivileged_userns is 1";
-		fix = "install sbx's AppArmor profile, or sudo sysctl "
-		      "kernel.apparmor_restrict_unprivileged_userns=0";
+	/* "C<errno> text" or "I<errno> text" (enter_userns); anything else
+	 * (the fork failed) is shown as it is. */
+	if (sscanf(msg, "%c%d %n", &stage, &e, &n) >= 2 && n > 0 &&
+	    (stage == 'C' || stage == 'I')) {
+		text = msg + n;
+		if (stage == 'C')
+			f.clone_errno = e;
+		else
+			f.inside_errno = e;
+	} else {
+		text = msg;
+		f.clone_errno = -1;
 	}
-	report("FAIL", "user namespaces: %s%s (fix: %s)", msg, why, fix);
+	diagnose_read_facts(&f);
+	diagnose_text(diagnose_userns(&f), &f, &cause, &fix);
+	/* The test above ran as this very binary, so a profile that exempts
+	 * sbx would have made it pass. */
+	if (cause)
+		report("FAIL", "user namespaces: %s; %s (fix: %s)", text, cause, fix);
+	else
+		report("FAIL", "user namespaces: %s", text);
 }
 
 static void check_subids(const char *kind, const char *env, const char *file, uint32_t own)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE
 #include "init.h"
+#include "diagnose.h"
 #include "limits.h"
 #include "log.h"
 #include "net.h"
@@ -14,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -135,10 +137,31 @@ static int wait_sync(struct sandbox *sb, char want)
 	return n == 1 && c == want ? 0 : -1;
 }
 
+/* The first step that needs a capability in the new namespace, done before
+ * any other so that a namespace made without capabilities (Ubuntu's
+ * AppArmor restriction) is named as such, not as some mount's EPERM.  The
+ * scaffolding does the same mount again; it changes nothing then. */
+static int probe_capabilities(void)
+{
+	struct userns_facts f = {0};
+	const char *cause, *fix;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		return 0;
+	f.inside_errno = errno;
+	diagnose_read_facts(&f);
+	diagnose_text(diagnose_userns(&f), &f, &cause, &fix);
+	if (!cause)
+		return err_set(f.inside_errno, "init: make / private");
+	err_set(0, "%s", cause);
+	err_hint("%s", fix);
+	return -1;
+}
+
 static int setup(struct sandbox *sb)
 {
 	log_verbose("init: released");
-	if (become_root_inside(sb) < 0 || arm_parent_death(sb) < 0)
+	if (become_root_inside(sb) < 0 || arm_parent_death(sb) < 0 || probe_capabilities() < 0)
 		return -1;
 	if (sb->plan->net == NET_SLIRP) {
 		/* sbx starts slirp4netns on this tap device while we build the

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE
 #include "launch.h"
+#include "diagnose.h"
 #include "fuseovl.h"
 #include "env.h"
 #include "init.h"
@@ -162,11 +163,16 @@ static pid_t clone_sandbox(void)
 
 static void explain_clone_failure(int err)
 {
+	struct userns_facts f = {.clone_errno = err};
+	const char *cause, *fix;
+
+	diagnose_read_facts(&f);
+	diagnose_text(diagnose_userns(&f), &f, &cause, &fix);
 	err_set(err, "create the sandbox's namespaces");
-	if (err == EPERM || err == ENOSPC || err == EUSERS)
-		err_hint("unprivileged user namespaces are disabled here; check sysctl "
-			 "user.max_user_namespaces (must be > 0) and, on Debian, "
-			 "kernel.unprivileged_userns_clone=1");
+	if (cause) {
+		err_set(0, "create the sandbox's namespaces: %s: %s", strerror(err), cause);
+		err_hint("%s", fix);
+	}
 }
 
 /* Give up on a sandbox whose setup failed on our side.  If pid 1 failed
@@ -414,7 +420,9 @@ int launch_run(const struct plan *plan)
 	 * root's group access inside, though they show as nogroup there.  A
 	 * normal user's stay, as they must: dropping them could open files
 	 * that deny those groups (CVE-2014-8989), and it needs CAP_SETGID. */
-	if ((getuid() == 0 && setgroups(0, NULL) < 0 &&
+	/* uid 0 in a user namespace of someone else's (unshare -r) may not
+	 * (EPERM), and has no host group 0 to lose. */
+	if ((getuid() == 0 && setgroups(0, NULL) < 0 && errno != EPERM &&
 	     err_set(errno, "drop root's supplementary groups") < 0) ||
 	    prepare(&sb, plan) < 0 || make_pipes(&sb) < 0) {
 		err_print();
