@@ -12,7 +12,7 @@
 # Reproduce a crash: $(BUILD)/fuzz/fuzz_<target> CRASH_FILE (or the clang
 # binary with the same argument).
 
-FUZZ_TARGETS ?= cli subid mountplan
+FUZZ_TARGETS ?= cli subid mountplan specs diff
 FUZZ_MUTATIONS ?= 20000
 FUZZ_SECONDS ?= 60
 FUZZ_CLANG_CC ?= clang
