@@ -203,13 +203,14 @@ static bool dir_is_opaque(const struct walk *w, int fd)
  * directory is opaque) and ".wh.NAME" where it could not make a 0/0 device
  * (NAME is deleted).  Neither is an entry the payload saw. */
 static int fuse_special(const struct walk *w, int upper_fd, int lower_fd, const char *name,
-			const char *rel)
+			const char *rel, bool opaque)
 {
 	const char *victim = name + strlen(FUSE_WHITEOUT_PREFIX);
 	_cleanup_free_ char *child = NULL;
 	struct stat st;
 
-	if (strcmp(name, FUSE_OPAQUE_FILE) == 0 || lower_fd < 0 || *victim == '\0' ||
+	/* Below an opaque directory walk_upper() reports every lower entry. */
+	if (strcmp(name, FUSE_OPAQUE_FILE) == 0 || opaque || lower_fd < 0 || *victim == '\0' ||
 	    fstatat(upper_fd, victim, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 	    fstatat(lower_fd, victim, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
@@ -269,7 +270,7 @@ static int walk_upper(const struct walk *w, int upper_parent, const char *name, 
 			continue;
 		if (w->fuse &&
 		    strncmp(de->d_name, FUSE_WHITEOUT_PREFIX, strlen(FUSE_WHITEOUT_PREFIX)) == 0) {
-			if (fuse_special(w, dirfd(d), lower_fd, de->d_name, rel) < 0)
+			if (fuse_special(w, dirfd(d), lower_fd, de->d_name, rel, opaque) < 0)
 				return -1;
 			continue;
 		}
