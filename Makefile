@@ -64,6 +64,21 @@ $(BUILD)/obj/%.o: src/%.c VERSION Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# The default seccomp programs, compiled once at build time by a generator
+# linked against everything but the prebuilt programs themselves.
+GEN_DIR := $(BUILD)/gen
+$(GEN_DIR)/seccomp_prebuilt_none.o: src/seccomp_prebuilt.c VERSION Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+$(GEN_DIR)/seccomp-gen: tools/seccomp-gen.c $(filter-out $(BUILD)/obj/main.o \
+		$(BUILD)/obj/seccomp_prebuilt.o,$(OBJS)) $(GEN_DIR)/seccomp_prebuilt_none.o
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+$(GEN_DIR)/seccomp_prebuilt.h: $(GEN_DIR)/seccomp-gen
+	$< >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/seccomp_prebuilt.o: src/seccomp_prebuilt.c $(GEN_DIR)/seccomp_prebuilt.h VERSION Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -DSBX_SECCOMP_PREBUILT -I$(GEN_DIR) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $< \
@@ -124,10 +139,10 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sbx
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h
+	clang-format -i src/*.c src/*.h tools/*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h
+	clang-format --dry-run --Werror src/*.c src/*.h tools/*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
 	rm -rf build build-san

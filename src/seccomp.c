@@ -309,10 +309,9 @@ static size_t enosys_prog(struct sock_filter f[static ENOSYS_PROG_MAX])
  * main program's instructions to the end of the file. */
 int seccomp_compile(bool allow_userns, const struct seccomp_prog *prog, int fd)
 {
-	struct sock_filter f[ENOSYS_PROG_MAX];
 	uint32_t n = 0;
-	scmp_filter_ctx ctx;
-	int r;
+	const unsigned char *pre;
+	size_t len;
 
 	if (prog && prog->n > 0) {
 		/* --seccomp FILE replaces both of ours. */
@@ -321,6 +320,21 @@ int seccomp_compile(bool allow_userns, const struct seccomp_prog *prog, int fd)
 			return err_set(errno, "write the seccomp program");
 		return 0;
 	}
+	/* Compiled at build time (tools/seccomp-gen.c): libseccomp takes
+	 * milliseconds of CPU to build it, at every start. */
+	if ((pre = seccomp_prebuilt(allow_userns, &len)) != NULL)
+		return write_full(fd, pre, len) < 0 ? err_set(errno, "write the seccomp program")
+						    : 0;
+	return seccomp_compile_fresh(allow_userns, fd);
+}
+
+int seccomp_compile_fresh(bool allow_userns, int fd)
+{
+	struct sock_filter f[ENOSYS_PROG_MAX];
+	uint32_t n;
+	scmp_filter_ctx ctx;
+	int r;
+
 	n = (uint32_t)enosys_prog(f);
 	if (write_full(fd, &n, sizeof(n)) < 0 || write_full(fd, f, n * sizeof(f[0])) < 0)
 		return err_set(errno, "write the seccomp program");
