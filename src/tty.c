@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -168,10 +169,10 @@ static void take_cooked_input(struct tty_relay *t)
 {
 	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
 
-	while (!t->in_eof && t->to_pty.len < sizeof(t->to_pty.buf) && poll(&p, 1, 0) == 1 &&
+	while (!t->in_eof && t->to_pty.len < TTY_BUF_BYTES && poll(&p, 1, 0) == 1 &&
 	       (p.revents & POLLIN)) {
 		ssize_t n = read(STDIN_FILENO, t->to_pty.buf + t->to_pty.len,
-				 sizeof(t->to_pty.buf) - t->to_pty.len);
+				 TTY_BUF_BYTES - t->to_pty.len);
 		if (n > 0)
 			t->to_pty.len += (size_t)n;
 		else if (n == 0)
@@ -183,9 +184,13 @@ static void take_cooked_input(struct tty_relay *t)
 
 int tty_start(struct tty_relay *t)
 {
-	int r = recv_fd(t->sock[0], &t->master);
 	struct termios raw;
+	int r;
 
+	/* Only a relay needs them: sbx without one stays small. */
+	if (!(t->to_pty.buf = malloc(TTY_BUF_BYTES)) || !(t->from_pty.buf = malloc(TTY_BUF_BYTES)))
+		return err_set(ENOMEM, "out of memory");
+	r = recv_fd(t->sock[0], &t->master);
 	if (r <= 0)
 		return r;
 	if (fcntl(t->master, F_SETFL, fcntl(t->master, F_GETFL) | O_NONBLOCK) < 0)
@@ -221,6 +226,9 @@ void tty_close(struct tty_relay *t)
 			close_nointr(steal_fd(&t->sock[i]));
 	if (t->master >= 0)
 		close_nointr(steal_fd(&t->master));
+	free(t->to_pty.buf);
+	free(t->from_pty.buf);
+	t->to_pty.buf = t->from_pty.buf = NULL;
 }
 
 size_t tty_poll_fds(struct tty_relay *t, struct pollfd *p)
@@ -252,13 +260,13 @@ static void pass_eof(struct tty_relay *t)
 
 	t->in_eof = true;
 	if (tcgetattr(t->master, &tio) == 0 && (tio.c_lflag & ICANON) &&
-	    pp->off + pp->len < sizeof(pp->buf))
+	    pp->off + pp->len < TTY_BUF_BYTES)
 		pp->buf[pp->off + pp->len++] = (char)tio.c_cc[VEOF];
 }
 
 static void fill(struct tty_pipe *pp, int fd, bool *eof)
 {
-	ssize_t n = read(fd, pp->buf, sizeof(pp->buf));
+	ssize_t n = read(fd, pp->buf, TTY_BUF_BYTES);
 
 	if (n > 0) {
 		pp->off = 0;

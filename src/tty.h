@@ -19,7 +19,7 @@
 #define TTY_BUF_BYTES (64 * 1024)
 
 struct tty_pipe {
-	char buf[TTY_BUF_BYTES];
+	char *buf;	 /* TTY_BUF_BYTES, allocated by tty_start() */
 	size_t off, len; /* pending bytes buf[off .. off+len) */
 };
 
