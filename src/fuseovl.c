@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include "fuseovl.h"
+#include "kernel_api.h"
 #include "log.h"
 #include "security.h"
 #include "util.h"
@@ -38,15 +39,6 @@
 #ifndef SBX_FUSE_OVERLAYFS
 #define SBX_FUSE_OVERLAYFS "/usr/bin/fuse-overlayfs"
 #endif
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#define SBX_OPEN_TREE_CLONE 1
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-#define SBX_AT_RECURSIVE 0x8000
-#define SBX_ATTR_RDONLY 0x1
 
 /* The descriptors the daemon's process has before its execve: the FUSE
  * connection (which it keeps) and the error pipe (closed at execve). */
@@ -60,13 +52,9 @@ enum { FD_FUSE = 3, FD_ERR = 4, FD_ROOT = 5 };
 static const int daemon_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,
 				  CAP_FSETID};
 
-struct sbx_mount_attr_ro {
-	uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
-
 static int bind_into(const char *src, const char *root, const char *name, bool is_dir, bool ro)
 {
-	struct sbx_mount_attr_ro attr = {.attr_set = SBX_ATTR_RDONLY};
+	struct sbx_mount_attr attr = {.attr_set = SBX_ATTR_RDONLY};
 	char dst[PATH_MAX];
 	int fd;
 
