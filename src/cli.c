@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
 #include <unistd.h>
 
 enum opt_id {
@@ -57,46 +60,45 @@ struct opt {
 	const char *name;
 	char short_name;
 	bool has_arg;
-	bool later; /* named by DESIGN.md, arrives with a later issue */
 	enum opt_id id;
 	bool short_only; /* -t is --tty always; there is no long form of it */
 };
 
 static const struct opt opts[] = {
-    {"user", 0, true, false, OPT_USER},
-    {"net", 0, true, false, OPT_NET},
-    {"allow-host-loopback", 0, false, false, OPT_ALLOW_HOST_LOOPBACK},
-    {"publish", 'p', true, false, OPT_PUBLISH},
-    {"mtu", 0, true, false, OPT_MTU},
-    {"hostname", 0, true, false, OPT_HOSTNAME},
-    {"bind", 0, true, false, OPT_BIND},
-    {"ro-bind", 0, true, false, OPT_RO_BIND},
-    {"tmpfs", 0, true, false, OPT_TMPFS},
-    {"cwd", 0, true, false, OPT_CWD},
-    {"home", 0, true, false, OPT_HOME},
-    {"rootfs", 0, true, false, OPT_ROOTFS},
-    {"rootfs-rw", 0, false, false, OPT_ROOTFS_RW},
-    {"overlay", 0, true, false, OPT_OVERLAY},
-    {"workdir", 'w', true, false, OPT_WORKDIR},
-    {"env", 'e', true, false, OPT_ENV},
-    {"clearenv", 0, false, false, OPT_CLEARENV},
-    {"timeout", 0, true, false, OPT_TIMEOUT},
-    {"kill-after", 0, true, false, OPT_KILL_AFTER},
-    {"memory", 0, true, false, OPT_MEMORY},
-    {"pids", 0, true, false, OPT_PIDS},
-    {"cpus", 0, true, false, OPT_CPUS},
-    {"rlimit", 0, true, false, OPT_RLIMIT},
-    {"cap-add", 0, true, true, OPT_CAP_ADD},
-    {"seccomp", 0, true, false, OPT_SECCOMP},
-    {"allow-userns", 0, false, false, OPT_ALLOW_USERNS},
-    {"print-seccomp", 0, false, false, OPT_PRINT_SECCOMP},
-    {"tty", 0, true, false, OPT_TTY},
-    {"tty", 't', false, false, OPT_TTY_ALWAYS, true},
-    {"profile", 0, true, false, OPT_PROFILE},
-    {"json-status-fd", 0, true, false, OPT_JSON_STATUS_FD},
-    {"stats", 0, false, false, OPT_STATS},
-    {"verbose", 'v', false, false, OPT_VERBOSE},
-    {"help", 'h', false, false, OPT_HELP},
+    {"user", 0, true, OPT_USER},
+    {"net", 0, true, OPT_NET},
+    {"allow-host-loopback", 0, false, OPT_ALLOW_HOST_LOOPBACK},
+    {"publish", 'p', true, OPT_PUBLISH},
+    {"mtu", 0, true, OPT_MTU},
+    {"hostname", 0, true, OPT_HOSTNAME},
+    {"bind", 0, true, OPT_BIND},
+    {"ro-bind", 0, true, OPT_RO_BIND},
+    {"tmpfs", 0, true, OPT_TMPFS},
+    {"cwd", 0, true, OPT_CWD},
+    {"home", 0, true, OPT_HOME},
+    {"rootfs", 0, true, OPT_ROOTFS},
+    {"rootfs-rw", 0, false, OPT_ROOTFS_RW},
+    {"overlay", 0, true, OPT_OVERLAY},
+    {"workdir", 'w', true, OPT_WORKDIR},
+    {"env", 'e', true, OPT_ENV},
+    {"clearenv", 0, false, OPT_CLEARENV},
+    {"timeout", 0, true, OPT_TIMEOUT},
+    {"kill-after", 0, true, OPT_KILL_AFTER},
+    {"memory", 0, true, OPT_MEMORY},
+    {"pids", 0, true, OPT_PIDS},
+    {"cpus", 0, true, OPT_CPUS},
+    {"rlimit", 0, true, OPT_RLIMIT},
+    {"cap-add", 0, true, OPT_CAP_ADD},
+    {"seccomp", 0, true, OPT_SECCOMP},
+    {"allow-userns", 0, false, OPT_ALLOW_USERNS},
+    {"print-seccomp", 0, false, OPT_PRINT_SECCOMP},
+    {"tty", 0, true, OPT_TTY},
+    {"tty", 't', false, OPT_TTY_ALWAYS, true},
+    {"profile", 0, true, OPT_PROFILE},
+    {"json-status-fd", 0, true, OPT_JSON_STATUS_FD},
+    {"stats", 0, false, OPT_STATS},
+    {"verbose", 'v', false, OPT_VERBOSE},
+    {"help", 'h', false, OPT_HELP},
 };
 
 const char cli_usage[] =
@@ -134,6 +136,7 @@ const char cli_run_usage[] =
     "                               stdin is a terminal)\n"
     "  --seccomp default|FILE       the default filter, or a compiled BPF program\n"
     "  --allow-userns               permit nested user namespaces\n"
+    "  --cap-add CAP                keep one capability, in the sandbox's namespace\n"
     "  --print-seccomp              print the filter's rules and exit\n"
     "  --timeout SECONDS            SIGTERM after SECONDS, then SIGKILL; exit 124\n"
     "  --kill-after SECONDS         from that SIGTERM to SIGKILL (default 2)\n"
@@ -151,7 +154,29 @@ const char cli_run_usage[] =
     "Exit status: the command's own; 128+N when signal N killed it; 125 when\n"
     "sbx failed; 126 when COMMAND is not executable; 127 when not found.\n";
 
-static const char *const later_issue_note = "not implemented yet in this version of sbx";
+int cli_parse_cap(const char *s, unsigned int *out)
+{
+	char name[32] = "cap_";
+	const char *bare = strncasecmp(s, "cap_", 4) == 0 ? s + 4 : s;
+	cap_value_t cap;
+	size_t n = strlen(bare);
+
+	/* libcap knows the names in lower case, with the prefix. */
+	if (n == 0 || n >= sizeof(name) - 4 ||
+	    strspn(bare, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != n)
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		name[4 + i] = (char)tolower((unsigned char)bare[i]);
+	if (cap_from_name(name, &cap) < 0 || cap < 0 || cap > 63)
+		goto bad;
+	*out = (unsigned int)cap;
+	return 0;
+bad:
+	err_set(0, "--cap-add '%.64s': not a capability name", s);
+	err_hint("a name from capabilities(7), e.g. --cap-add CAP_NET_ADMIN");
+	return -1;
+}
 
 int cli_parse_id(const char *s, unsigned int *out)
 {
@@ -531,9 +556,6 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 	static const char *const ttys[] = {"auto", "always", "never"};
 	int i;
 
-	if (o->later)
-		return err_set(0, "option --%s is %s", o->name, later_issue_note);
-
 	switch (o->id) {
 	case OPT_USER:
 		return cli_parse_user(v, plan);
@@ -687,8 +709,15 @@ static int apply_opt(struct plan *plan, const struct opt *o, const char *v)
 	case OPT_VERBOSE:
 		plan->verbose = true;
 		return 0;
+	case OPT_CAP_ADD: {
+		unsigned int cap;
+		if (cli_parse_cap(v, &cap) < 0)
+			return -1;
+		plan->cap_add |= 1ULL << cap;
+		return 0;
+	}
 	default:
-		return err_set(0, "option --%s is %s", o->name, later_issue_note);
+		return err_set(EINVAL, "option --%s: not handled", o->name);
 	}
 }
 

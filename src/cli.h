@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "limits.h"
@@ -87,6 +88,7 @@ struct plan {
 
 	char *seccomp_file; /* --seccomp FILE; NULL for the default filter */
 	bool allow_userns;
+	uint64_t cap_add; /* --cap-add: bit N keeps capability N */
 	bool print_seccomp;
 
 	enum tty_mode tty;
@@ -133,6 +135,8 @@ int cli_parse_user(const char *s, struct plan *plan);
 int cli_parse_size(const char *s, unsigned long long *out);
 int cli_parse_id(const char *s, unsigned int *out);
 int cli_parse_publish(const char *s, struct publish *out);
+/* A capability name, with or without "CAP_", any case: its number. */
+int cli_parse_cap(const char *s, unsigned int *out);
 /* Normalise an absolute path lexically: collapse "//", "/./", reject "..". */
 int cli_normalize_path(const char *in, char **out);
 

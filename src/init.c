@@ -51,7 +51,7 @@ static __attribute__((noreturn)) void payload_exec(struct sandbox *sb)
 		err_set(errno, "setsid");
 		init_fail(sb);
 	}
-	if (security_drop_privileges(sb->ids.uid.target, sb->ids.gid.target) < 0)
+	if (security_drop_privileges(sb->ids.uid.target, sb->ids.gid.target, sb->plan->cap_add) < 0)
 		init_fail(sb);
 	/* In a --rootfs with no place for $HOME or the cwd, start in /. */
 	if (chdir(sb->mounts.workdir) < 0 &&

@@ -9,10 +9,19 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-int security_drop_privileges(uid_t uid, gid_t gid)
+int security_drop_privileges(uid_t uid, gid_t gid, uint64_t keep)
 {
 	cap_t empty;
 	int r;
+
+	if (keep) {
+		int caps[64];
+		size_t n = 0;
+		for (int c = 0; c < 64; c++)
+			if (keep & (1ULL << c))
+				caps[n++] = c;
+		return security_keep_for_exec(uid, gid, caps, n);
+	}
 
 	/* no_new_privs first: from here on no execve can gain privileges
 	 * (setuid bits, file capabilities), whatever the rest does. */

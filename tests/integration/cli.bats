@@ -109,23 +109,6 @@ load ../lib/common
 	assert_one_error_line "frobnicate"
 }
 
-@test "options of later issues say they are not implemented yet" {
-	local bad=0 args
-	local -a cases=(
-		"--cap-add CAP_CHOWN"
-	)
-	for args in "${cases[@]}"; do
-		# shellcheck disable=SC2086 # split the option from its value
-		run --separate-stderr sbx run $args true
-		if [ "$status" -ne 125 ] || [ "$(printf '%s\n' "$stderr" | grep -c '')" -ne 1 ] ||
-			[[ "$stderr" != "sbx: "* ]] || [[ "$stderr" != *"not implemented"* ]]; then
-			printf 'sbx run %s true: status %s, stderr: %s\n' "$args" "$status" "$stderr" >&2
-			bad=$((bad + 1))
-		fi
-	done
-	[ "$bad" -eq 0 ]
-}
-
 @test "--tty auto without a terminal and --tty never run the command on my plain fds" {
 	run --separate-stderr sbx run --tty auto -- sh -c 'echo auto'
 	assert_status 0

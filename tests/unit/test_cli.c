@@ -229,13 +229,26 @@ static void unknown_options(void **state)
 	plan_free(&p);
 }
 
-static void later_issue_options_are_refused(void **state)
+static void cap_add(void **state)
 {
 	struct plan p;
+	unsigned int cap;
 
 	(void)state;
-	expect_error(PARSE(&p, "run", "--cap-add", "CAP_CHOWN", "ls"), "not implemented yet");
-	assert_non_null(strstr(err_line(), "--cap-add"));
+	assert_int_equal(PARSE(&p, "run", "--cap-add", "CAP_CHOWN", "--cap-add=net_admin",
+			       "--cap-add", "Sys_Admin", "ls"),
+			 CLI_RUN);
+	assert_int_equal(p.cap_add, (1ULL << 0) | (1ULL << 12) | (1ULL << 21));
+	plan_free(&p);
+	assert_int_equal(cli_parse_cap("CAP_LAST_CAP", &cap), -1);
+	assert_int_equal(cli_parse_cap("cap_audit_read", &cap), 0);
+	assert_int_equal(cap, 37);
+	assert_int_equal(cli_parse_cap("CAP_", &cap), -1);
+	assert_int_equal(cli_parse_cap("", &cap), -1);
+	assert_int_equal(cli_parse_cap("12", &cap), -1);
+	assert_int_equal(cli_parse_cap("CAP_NET ADMIN", &cap), -1);
+	expect_error(PARSE(&p, "run", "--cap-add", "CAP_BOGUS", "ls"), "not a capability name");
+	assert_non_null(strstr(err_line(), "--cap-add 'CAP_BOGUS'"));
 	plan_free(&p);
 }
 
@@ -1007,7 +1020,7 @@ int main(void)
 	    cmocka_unit_test(double_dash),
 	    cmocka_unit_test(missing_command),
 	    cmocka_unit_test(unknown_options),
-	    cmocka_unit_test(later_issue_options_are_refused),
+	    cmocka_unit_test(cap_add),
 	    cmocka_unit_test(missing_values_at_the_end),
 	    cmocka_unit_test(booleans_take_no_value),
 	    cmocka_unit_test(user_modes),
