@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * argv -> plan -> mount plan and environment, with fixed facts about the
- * host.  Bind sources are resolved the way mounts_resolve_sources() does,
- * but lexically (no filesystem access).  Checks the view's invariants: the
- * system steps come first, every destination is absolute, the workdir is
+ * host.  Bind sources, --overlay directories and --rootfs are made
+ * absolute the way sbx does before it builds the plan, but lexically (no
+ * filesystem access).  Checks the view's invariants: the
+ * system steps (or the --rootfs) come first, every destination is absolute, the workdir is
  * set, an unsafe cwd is never shared unless asked, the environment holds
  * only well-formed entries and no dropped variable.
  */
@@ -31,46 +32,81 @@ static const char *const cwds[] = {
     "/home/alice/proj", "/home/alice", "/", "/tmp", "/tmp/x", "/usr/src", NULL,
 };
 
-/* Emulate mounts_resolve_sources() without touching the filesystem.
- * Returns -1 when the source would need the filesystem to resolve. */
+/* cwd/path (or path, when absolute) normalised lexically into *p, which
+ * it replaces.  -1 when that needs the filesystem (a ".."). */
+static int make_absolute(char **p, const char *cwd)
+{
+	char *joined, *norm;
+
+	if ((*p)[0] == '/') {
+		joined = strdup(*p);
+	} else {
+		joined = malloc(strlen(cwd) + strlen(*p) + 2);
+		if (joined)
+			sprintf(joined, "%s/%s", cwd, *p);
+	}
+	if (!joined)
+		return -1;
+	if (cli_normalize_path(joined, &norm) < 0) {
+		free(joined);
+		return -1;
+	}
+	free(joined);
+	free(*p);
+	*p = norm;
+	return 0;
+}
+
+/* Emulate mounts_resolve_sources() and mounts_resolve_overlays() (and the
+ * realpath of --rootfs) without touching the filesystem.  Returns -1 when
+ * a path would need the filesystem to resolve, or sbx refuses it there. */
 static int resolve_sources(struct plan *plan, const char *cwd)
 {
 	for (size_t i = 0; i < plan->n_mounts; i++) {
 		struct user_mount *m = &plan->mounts[i];
-		char *joined, *norm;
 
 		if (m->kind == MOUNT_TMPFS)
 			continue;
-		if (m->src[0] == '/') {
-			joined = strdup(m->src);
-		} else {
-			joined = malloc(strlen(cwd) + strlen(m->src) + 2);
-			if (joined)
-				sprintf(joined, "%s/%s", cwd, m->src);
-		}
-		if (!joined)
+		if (make_absolute(&m->src, cwd) < 0)
 			return -1;
-		if (cli_normalize_path(joined, &norm) < 0) {
-			free(joined);
-			return -1;
-		}
-		free(joined);
-		free(m->src);
-		m->src = norm;
-		if (!m->dst && !(m->dst = strdup(norm)))
+		if (!m->dst && !(m->dst = strdup(m->src)))
 			return -1;
 	}
+	for (size_t i = 0; i < plan->n_overlays; i++) {
+		struct overlay_req *o = &plan->overlays[i];
+
+		if (make_absolute(&o->dir, cwd) < 0 ||
+		    (o->state && make_absolute(&o->state, cwd) < 0))
+			return -1;
+		/* overlayfs splits its options on ',' and ':': sbx refuses. */
+		if (strpbrk(o->dir, ",:") || (o->state && strpbrk(o->state, ",:")))
+			return -1;
+	}
+	if (plan->rootfs && make_absolute(&plan->rootfs, cwd) < 0)
+		return -1;
 	return 0;
 }
 
 static void check_mount_plan(const struct plan *plan, const struct host_facts *host,
 			     const struct mount_plan *mp)
 {
-	FUZZ_CHECK(mp->n >= 15);
-	FUZZ_CHECK(mp->steps[0].kind == STEP_SYSDIR && strcmp(mp->steps[0].dst, "/usr") == 0);
+	if (!plan->rootfs) {
+		FUZZ_CHECK(mp->n >= 15 && !mp->rootfs_rw);
+		FUZZ_CHECK(mp->steps[0].kind == STEP_SYSDIR &&
+			   strcmp(mp->steps[0].dst, "/usr") == 0);
+	} else if (plan->rootfs_rw) {
+		/* DIR itself is the root: none of the host's system directories. */
+		FUZZ_CHECK(mp->rootfs_rw && strcmp(mp->rootfs_rw, plan->rootfs) == 0);
+	} else {
+		FUZZ_CHECK(!mp->rootfs_rw && mp->n >= 1 && mp->steps[0].kind == STEP_ROOTFS);
+		FUZZ_CHECK(strcmp(mp->steps[0].src, plan->rootfs) == 0 &&
+			   strcmp(mp->steps[0].dst, "/") == 0 && mp->steps[0].ro);
+	}
 	for (size_t i = 0; i < mp->n; i++) {
 		const struct mount_step *s = &mp->steps[i];
 		FUZZ_CHECK(s->dst && s->dst[0] == '/');
+		FUZZ_CHECK(!plan->rootfs || (s->kind != STEP_SYSDIR && s->kind != STEP_ETC));
+		FUZZ_CHECK(s->kind != STEP_ROOTFS || (i == 0 && plan->rootfs && !plan->rootfs_rw));
 		if (s->kind == STEP_BIND || s->kind == STEP_SYSDIR || s->kind == STEP_ETC)
 			FUZZ_CHECK(s->src != NULL);
 		if (s->kind == STEP_SYSDIR)
