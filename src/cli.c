@@ -103,7 +103,7 @@ static const struct opt opts[] = {
 
 const char cli_usage[] =
     "usage: sbx run [OPTIONS] [--] COMMAND [ARG...]\n"
-    "       sbx diff STATE [--json] | STATE --apply DIR [--dry-run]\n"
+    "       sbx diff UPPER [--json] | UPPER --apply DIR [--dry-run]\n"
     "       sbx profiles\n"
     "       sbx doctor\n"
     "       sbx --version | --help | run --help\n"
@@ -145,7 +145,7 @@ const char cli_run_usage[] =
     "                               cgroup v2 limits (needs a delegated cgroup)\n"
     "  --stats                      one line on stderr at exit: wall, cpu, peak RSS\n"
     "  --json-status-fd FD          JSON lines on FD: started, exited\n"
-    "  --overlay DIR[:STATE]        DIR copy-on-write; writes kept in STATE (see sbx diff)\n"
+    "  --overlay DIR[:UPPER]        DIR copy-on-write; writes kept in UPPER (see sbx diff)\n"
     "  --rootfs DIR, --rootfs-rw    use DIR as / (read-only unless --rootfs-rw)\n"
     "  --profile NAME|FILE          read options from a profile (see sbx profiles)\n"
     "  -v, --verbose                trace each setup step on stderr\n"
@@ -532,7 +532,7 @@ static int push_overlay(struct plan *plan, const char *v)
 	struct overlay_req r = {0}, *nr;
 
 	if (v[0] == '\0' || colon == v || (colon && colon[1] == '\0'))
-		return err_set(0, "invalid --overlay '%s': expected DIR[:STATE]", v);
+		return err_set(0, "invalid --overlay '%s': expected DIR[:UPPER]", v);
 	r.dir = strndup(v, colon ? (size_t)(colon - v) : strlen(v));
 	r.state = colon ? strdup(colon + 1) : NULL;
 	nr = realloc(plan->overlays, (plan->n_overlays + 1) * sizeof(*nr));

@@ -50,10 +50,10 @@ struct publish {
 #define SBX_MTU_MIN 68
 #define SBX_MTU_MAX 65521
 
-/* --overlay DIR[:STATE] */
+/* --overlay DIR[:UPPER] */
 struct overlay_req {
 	char *dir;   /* made absolute and real before launch */
-	char *state; /* NULL: writes vanish with the sandbox */
+	char *state; /* UPPER, where writes land; NULL: they vanish with the sandbox */
 };
 
 struct plan {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sbx diff STATE [--json] [--apply DIR [--dry-run]]
+ * sbx diff UPPER [--json] [--apply DIR [--dry-run]]
  *
  * Reads the overlayfs upper directory the way the kernel merges it (with
  * userxattr, no redirect, no metacopy): a character device 0/0 is a
@@ -14,6 +14,7 @@
 #include "diff_impl.h"
 #include "fuseovl.h"
 #include "log.h"
+#include "mounts.h"
 #include "status.h"
 #include "util.h"
 
@@ -30,7 +31,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-static const char diff_usage[] = "usage: sbx diff STATE [--json] [--apply DIR [--dry-run]]\n";
+static const char diff_usage[] = "usage: sbx diff UPPER [--json] [--apply DIR [--dry-run]]\n";
 
 /* ---- pure parts ------------------------------------------------------- */
 
@@ -216,8 +217,8 @@ static int parse_opts(int argc, char **argv, struct diff_opts *o)
 	if (o->help)
 		return 0;
 	if (!o->state)
-		return err_set(0, "diff: missing the STATE directory (%s)",
-			       "sbx diff STATE [--json]");
+		return err_set(0, "diff: missing the UPPER directory (%s)",
+			       "sbx diff UPPER [--json]");
 	if (o->dry_run && !o->apply_dir)
 		return err_set(0, "diff: --dry-run needs --apply DIR");
 	if (o->apply_dir && !o->apply_dir[0])
@@ -225,24 +226,24 @@ static int parse_opts(int argc, char **argv, struct diff_opts *o)
 	return 0;
 }
 
-/* STATE/source: the real path of DIR, one line. */
-static int open_source(int state_fd, const char *state)
+/* .NAME.sbx-work/source beside UPPER: the real path of DIR, one line. */
+static int open_source(int side_fd, const char *side)
 {
-	_cleanup_close_ int fd = openat(state_fd, "source", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(side_fd, "source", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	char buf[PATH_MAX + 1];
 	ssize_t n;
 	int src;
 
 	if (fd < 0 || (n = read_full(fd, buf, sizeof(buf) - 1)) < 0) {
-		err_set(errno, "diff: %s/source", state);
-		err_hint("not a state directory of sbx run --overlay DIR:STATE");
+		err_set(errno, "diff: %s/source", side);
+		err_hint("not the upper directory of an sbx run --overlay DIR:UPPER");
 		return -1;
 	}
 	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	if (buf[0] != '/' || strlen(buf) != (size_t)n)
-		return err_set(0, "diff: %s/source does not hold an absolute path", state);
+		return err_set(0, "diff: %s/source does not hold an absolute path", side);
 	if ((src = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set(errno, "diff: source directory %s", buf);
 	return src;
@@ -263,21 +264,24 @@ static void print_entry(const struct diff_entry *e, bool json)
 
 static int diff_run(const struct diff_opts *o, struct diff_list *l)
 {
-	_cleanup_close_ int state_fd = open(o->state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int upper_fd = -1, lower_fd = -1, dir_fd = -1;
+	_cleanup_free_ char *side = mounts_overlay_side(o->state);
+	_cleanup_close_ int upper_fd = open(o->state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int side_fd = -1, lower_fd = -1, dir_fd = -1;
 	struct diff_apply a = {.dir = o->apply_dir, .dry_run = o->dry_run, .json = o->json};
 	bool fuse;
 
-	if (state_fd < 0)
+	if (!side)
+		return -1;
+	if (upper_fd < 0)
 		return err_set(errno, "diff: %s", o->state);
-	upper_fd = openat(state_fd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (upper_fd < 0) {
-		err_set(errno, "diff: %s/upper", o->state);
-		err_hint("not a state directory of sbx run --overlay DIR:STATE");
+	side_fd = open(side, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (side_fd < 0) {
+		err_set(errno, "diff: %s", side);
+		err_hint("not the upper directory of an sbx run --overlay DIR:UPPER");
 		return -1;
 	}
-	fuse = faccessat(state_fd, FUSEOVL_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-	if ((lower_fd = open_source(state_fd, o->state)) < 0 ||
+	fuse = faccessat(side_fd, FUSEOVL_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	if ((lower_fd = open_source(side_fd, side)) < 0 ||
 	    diff_walk(upper_fd, lower_fd, fuse, l) < 0)
 		return -1;
 	if (o->apply_dir) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sbx diff: what a run with --overlay DIR:STATE changed, read from the
- * overlayfs upper directory STATE/upper against DIR (named in STATE/source),
+ * sbx diff: what a run with --overlay DIR:UPPER changed, read from the
+ * overlayfs upper directory UPPER against DIR (named in .NAME.sbx-work/source
+ * beside it),
  * and --apply to copy those changes into a directory without following any
  * symlink that is already there.
  *
@@ -23,7 +24,7 @@ enum diff_change {
 	DIFF_TYPE_CHANGED = 'T',
 };
 
-/* One side (lower = DIR, upper = STATE/upper) of a path, as lstat saw it. */
+/* One side (lower = DIR, upper = UPPER) of a path, as lstat saw it. */
 struct diff_side {
 	bool present;
 	mode_t mode;

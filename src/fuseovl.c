@@ -9,8 +9,9 @@
  * as an already mounted device).  The daemon therefore never mounts, and
  * runs confined: its root is a small tree of its own that holds the
  * sandbox's system directories (read-only, for its binary and libraries),
- * the sandbox's /proc and /dev/null, DIR read-only at /lower and STATE at
- * /state, nothing else; it runs as the payload's ids with only the file
+ * the sandbox's /proc and /dev/null, DIR read-only at /lower and the
+ * directory that holds UPPER and its work directory at /state, nothing
+ * else; it runs as the payload's ids with only the file
  * capabilities it needs to act for the payload, with no_new_privs.  It is
  * a child of pid 1, outside the payload's reach (ptrace needs its
  * capabilities), and dies with the sandbox's PID namespace.
@@ -141,12 +142,15 @@ static int place_fds(int *fds, size_t n)
 static __attribute__((noreturn)) void exec_daemon(const struct fuseovl *o, int fuse_fd, int root_fd,
 						  int out_w, int err_w)
 {
-	char opts[] = "lowerdir=/lower,upperdir=/state/upper,workdir=/state/work";
+	char opts[2 * PATH_MAX + 64];
 	char *const argv[] = {"fuse-overlayfs", "-o", opts, "/dev/fd/3", NULL};
 	char *const envp[] = {NULL};
 	int all[PLACED_MAX] = {fuse_fd, err_w, root_fd};
 	sigset_t none;
 	int e, null_fd;
+
+	snprintf(opts, sizeof(opts), "lowerdir=/lower,upperdir=/state/%s,workdir=/state/%s",
+		 o->upper_rel, o->work_rel);
 
 	/* pid 1's blocked signals are not the daemon's business. */
 	sigemptyset(&none);
@@ -167,10 +171,11 @@ static __attribute__((noreturn)) void exec_daemon(const struct fuseovl *o, int f
 		goto fail;
 	if (security_keep_for_exec(o->uid, o->gid, daemon_caps, ARRAY_SIZE(daemon_caps)) < 0)
 		goto fail;
-	if (o->keep_state) {
+	if (o->marker_rel) {
 		/* As the payload's ids, so the marker is the user's to delete. */
-		int m = open("/state/" FUSEOVL_MARKER, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-			     0644);
+		char marker[PATH_MAX + 8];
+		snprintf(marker, sizeof(marker), "/state/%s", o->marker_rel);
+		int m = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (m < 0)
 			goto fail;
 		close_nointr(m);

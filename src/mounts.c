@@ -432,11 +432,9 @@ static int step_rootfs(const struct view *v, const struct mount_step *s,
 			    SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_RDONLY, mp);
 }
 
-/* --overlay DIR[:STATE]: DIR copy-on-write at its own path.  Writes land
- * in STATE/upper (kept), or in a tmpfs of our own that dies with us. */
 /* overlayfs as the payload's ids: it writes the work dir and whiteouts with
- * the mounter's credentials, and everything in STATE must belong to the
- * user so that `rm -rf STATE` works afterwards.  0, or -1 with errno. */
+ * the mounter's credentials, and everything in UPPER must belong to the
+ * user so that `rm -rf UPPER` works afterwards.  0, or -1 with errno. */
 static int mount_kernel_overlay(const struct view *v, const char *target, const char *opts)
 {
 	/* An id change, even of the fsuid, clears the parent-death signal and
@@ -458,20 +456,31 @@ static int mount_kernel_overlay(const struct view *v, const char *target, const 
 	return r;
 }
 
-/* --overlay DIR[:STATE]: DIR copy-on-write at its own path.  Writes land
- * in STATE/upper (kept), or in a tmpfs of our own that dies with us.
+/* --overlay DIR[:UPPER]: DIR copy-on-write at its own path.  Writes land
+ * in UPPER (kept), or in a tmpfs of our own that dies with us.
  * Kernel overlayfs, or fuse-overlayfs where the kernel refuses it. */
 static int step_overlay(const struct view *v, const struct mount_step *s,
 			const struct mount_plan *mp)
 {
 	static unsigned int n_private, n_fuse;
-	char state[PATH_MAX], lower[PATH_MAX], upper[PATH_MAX + 8], work[PATH_MAX + 8];
-	char opts[3 * PATH_MAX + 64], path[64];
+	char state[PATH_MAX], lower[PATH_MAX], upper[PATH_MAX + 8], work[2 * PATH_MAX];
+	char opts[4 * PATH_MAX + 64], path[64], scratch[64];
+	_cleanup_free_ char *side = NULL, *work_rel = NULL, *marker_rel = NULL;
+	const char *upper_rel;
 	_cleanup_close_ int fd = -1;
 	struct stat lst;
 
 	if (s->aux) {
-		snprintf(state, sizeof(state), OLDROOT "%s", s->aux);
+		/* UPPER itself, and its work directory beside it (see
+		 * mounts_overlay_side()); fuse-overlayfs gets their parent. */
+		const char *slash;
+		if (!(side = mounts_overlay_side(s->aux)) || !(slash = strrchr(side, '/')))
+			return -1;
+		snprintf(state, sizeof(state), OLDROOT "%.*s", (int)(slash - side), side);
+		upper_rel = strrchr(s->aux, '/') + 1;
+		if (!(work_rel = xasprintf("%s/work", slash + 1)) ||
+		    !(marker_rel = xasprintf("%s/" FUSEOVL_MARKER, slash + 1)))
+			return -1;
 	} else {
 		char data[96];
 		unsigned long long cap = mp->tmpfs_cap;
@@ -481,10 +490,13 @@ static int step_overlay(const struct view *v, const struct mount_step *s,
 		if (mkdir(state, 0755) < 0 ||
 		    mount("tmpfs", state, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
 			return err_set(errno, "tmpfs for --overlay %s", s->src);
+		upper_rel = "upper";
+		if (!(work_rel = xstrdup("work")))
+			return -1;
 	}
 	snprintf(lower, sizeof(lower), OLDROOT "%s", s->src);
-	snprintf(upper, sizeof(upper), "%s/upper", state);
-	snprintf(work, sizeof(work), "%s/work", state);
+	snprintf(upper, sizeof(upper), "%s/%s", state, upper_rel);
+	snprintf(work, sizeof(work), "%s/%s", state, work_rel);
 	if (!s->aux && (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
 			chown(upper, v->uid, v->gid) < 0 || chown(work, v->uid, v->gid) < 0))
 		return err_set(errno, "prepare --overlay %s", s->src);
@@ -500,19 +512,20 @@ static int step_overlay(const struct view *v, const struct mount_step *s,
 	if (!mp->overlay_fuse)
 		log_verbose("--overlay %s: the kernel refused overlayfs (%s)", s->src,
 			    strerror(errno));
-	char scratch[64];
 	snprintf(scratch, sizeof(scratch), FILES_DIR "/fuse%u", n_fuse++);
 	struct fuseovl fo = {
 	    .name = s->src,
 	    .scratch = scratch,
 	    .lower = lower,
 	    .state = state,
+	    .upper_rel = upper_rel,
+	    .work_rel = work_rel,
+	    .marker_rel = marker_rel,
 	    .target = fd_path(fd, path),
 	    .newroot = NEWROOT,
 	    .fuse_dev = OLDROOT "/dev/fuse",
 	    .uid = v->uid,
 	    .gid = v->gid,
-	    .keep_state = s->aux != NULL,
 	};
 	return fuseovl_mount(&fo);
 }

@@ -49,7 +49,7 @@ struct mount_step {
 	unsigned int mode;    /* tmpfs */
 	unsigned long long size_bytes;
 	int src_fd;	/* bind: the source opened outside, or -1 to use src */
-	char *aux;	/* overlay: the STATE directory, or NULL */
+	char *aux;	/* overlay: the UPPER directory, or NULL */
 	bool optional;	/* skip, with a note, where the mount point cannot be made */
 	bool if_parent; /* only where its parent directory exists (a rootfs's /var) */
 };
@@ -82,8 +82,16 @@ void mounts_plan_free(struct mount_plan *mp);
 int mounts_resolve_sources(struct plan *plan, const char *cwd);
 
 /* Outside, before clone: make --overlay DIRs absolute (no symlinks), create
- * or check their STATE directories, and resolve --rootfs. */
+ * or check their UPPER directories, and resolve --rootfs. */
 int mounts_resolve_overlays(struct plan *plan, const char *cwd);
+
+/* --overlay DIR:UPPER: overlayfs writes straight into UPPER, and needs a
+ * work directory on the same mount but outside UPPER.  sbx keeps that, and
+ * DIR's path (for sbx diff), beside UPPER in ".NAME.sbx-work".  Returns
+ * that path (malloc'ed; relative when upper is), or NULL with the error
+ * recorded. */
+char *mounts_overlay_side(const char *upper);
+#define OVERLAY_SIDE_SUFFIX ".sbx-work"
 
 /* Outside, after the sandbox is gone. */
 void mounts_overlays_done(const struct plan *plan);

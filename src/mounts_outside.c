@@ -2,8 +2,9 @@
 /*
  * The part of the mount plan that runs outside, in sbx itself: before
  * clone, bind sources and --overlay directories are resolved (no symlinks)
- * and STATE directories made or checked while the caller's view is still
- * in place; after the sandbox is gone, STATE is left deletable.
+ * and their UPPER directories made or checked while the caller's view is
+ * still in place; after the sandbox is gone, the work directory is left
+ * deletable.
  */
 #define _GNU_SOURCE
 #include "kernel_api.h"
@@ -113,20 +114,46 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-/* STATE holds upper/, work/ and source (DIR's path): created here, reused
- * by later runs over the same DIR, read by sbx diff. */
-static int prepare_state(const char *dir, const char *state)
+char *mounts_overlay_side(const char *upper)
 {
-	_cleanup_free_ char *upper = xasprintf("%s/upper", state);
-	_cleanup_free_ char *work = xasprintf("%s/work", state);
-	_cleanup_free_ char *source = xasprintf("%s/source", state);
+	size_t n = strlen(upper);
+	const char *slash;
+
+	while (n > 1 && upper[n - 1] == '/')
+		n--;
+	slash = memrchr(upper, '/', n);
+	if (n == 0 || (slash && slash == upper + n - 1) || (n == 1 && upper[0] == '/')) {
+		err_set(EINVAL, "--overlay upper directory '%s'", upper);
+		return NULL;
+	}
+	if (!slash)
+		return xasprintf(".%.*s" OVERLAY_SIDE_SUFFIX, (int)n, upper);
+	return xasprintf("%.*s/.%.*s" OVERLAY_SIDE_SUFFIX, (int)(slash - upper), upper,
+			 (int)(n - (size_t)(slash - upper) - 1), slash + 1);
+}
+
+/* UPPER (created if missing) and, beside it, .NAME.sbx-work with work/ and
+ * source (DIR's path): reused by later runs over the same DIR, read by
+ * sbx diff. */
+static int prepare_upper(const char *dir, const char *upper)
+{
+	_cleanup_free_ char *side = mounts_overlay_side(upper);
+	_cleanup_free_ char *work = side ? xasprintf("%s/work", side) : NULL;
+	_cleanup_free_ char *source = side ? xasprintf("%s/source", side) : NULL;
 	_cleanup_free_ char *line = xasprintf("%s\n", dir);
 	char old[PATH_MAX + 2];
 	int fd;
 
-	if (!upper || !work || !source || !line)
+	if (!side || !work || !source || !line)
 		return -1;
-	if (mkdir_p(state, 0700) < 0 || mkdir_p(upper, 0755) < 0 || mkdir_p(work, 0700) < 0)
+	/* overlayfs refuses layers inside one another, and so do we, first. */
+	if (path_is_within(upper, dir) || path_is_within(dir, upper)) {
+		err_set(0, "--overlay %s:%s: the upper directory must be outside the directory",
+			dir, upper);
+		err_hint("e.g. --overlay %s:%s.sbx", dir, dir);
+		return -1;
+	}
+	if (mkdir_p(upper, 0755) < 0 || mkdir_p(side, 0700) < 0 || mkdir_p(work, 0700) < 0)
 		return -1;
 	fd = open(source, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -134,9 +161,9 @@ static int prepare_state(const char *dir, const char *state)
 		close_nointr(fd);
 		old[n > 0 ? n : 0] = '\0';
 		if (strcmp(old, line) != 0) {
-			err_set(0, "--overlay state %s belongs to %.*s, not %s", state,
+			err_set(0, "--overlay upper directory %s belongs to %.*s, not %s", upper,
 				(int)strcspn(old, "\n"), old, dir);
-			err_hint("give each directory its own state directory");
+			err_hint("give each directory its own upper directory");
 			return -1;
 		}
 		return 0;
@@ -185,7 +212,7 @@ int mounts_resolve_overlays(struct plan *plan, const char *cwd)
 		if (strpbrk(o->dir, ",:") || (o->state && strpbrk(o->state, ",:")))
 			return err_set(0, "--overlay %s: paths with ',' or ':' cannot be overlaid",
 				       o->dir);
-		if (o->state && prepare_state(o->dir, o->state) < 0)
+		if (o->state && prepare_upper(o->dir, o->state) < 0)
 			return -1;
 	}
 	if (plan->rootfs) {
@@ -204,12 +231,13 @@ int mounts_resolve_overlays(struct plan *plan, const char *cwd)
 
 void mounts_overlays_done(const struct plan *plan)
 {
-	/* overlayfs leaves STATE/work/work mode 000; open it back up so that
-	 * `rm -rf STATE` works without a chmod first. */
+	/* overlayfs leaves work/work mode 000; open it back up so that
+	 * `rm -rf .NAME.sbx-work` works without a chmod first. */
 	for (size_t i = 0; i < plan->n_overlays; i++) {
-		_cleanup_free_ char *w = NULL;
+		_cleanup_free_ char *side = NULL, *w = NULL;
 		if (plan->overlays[i].state &&
-		    (w = xasprintf("%s/work/work", plan->overlays[i].state)))
+		    (side = mounts_overlay_side(plan->overlays[i].state)) &&
+		    (w = xasprintf("%s/work/work", side)))
 			(void)chmod(w, 0700);
 	}
 }

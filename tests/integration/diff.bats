@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# sbx diff STATE: what a run with --overlay DIR:STATE changed, and --apply.
+# sbx diff UPPER: what a run with --overlay DIR:UPPER changed, and --apply.
 # The state is made here as sbx run would leave it, by kernel overlayfs in a
 # user namespace (userxattr), so whiteouts, opaque directories and copy-ups
 # are the real thing.  With SBX_TEST_FORCE_FUSE_OVERLAYFS=1 (tests/check.sh
@@ -10,33 +10,35 @@ load ../lib/common
 
 setup() {
 	common_setup
-	mkdir -p src st/upper st/work mnt
-	realpath src >st/source
+	# UPPER is "st"; sbx keeps overlayfs' work directory and DIR's path
+	# beside it, in .st.sbx-work.
+	mkdir -p src st .st.sbx-work/work mnt
+	realpath src >.st.sbx-work/source
 	if [ "${SBX_TEST_FORCE_FUSE_OVERLAYFS:-}" = 1 ]; then
-		: >st/fuse-overlayfs
+		: >.st.sbx-work/fuse-overlayfs
 		return
 	fi
 	# An unprivileged overlay mount needs Linux 5.11; without it there is
 	# nothing of the kind to test.
-	unshare -rm sh -c 'mount -t overlay overlay -o lowerdir=src,upperdir=st/upper,workdir=st/work,userxattr mnt && umount mnt' ||
+	unshare -rm sh -c 'mount -t overlay overlay -o lowerdir=src,upperdir=st,workdir=.st.sbx-work/work,userxattr mnt && umount mnt' ||
 		skip "overlayfs cannot be mounted in a user namespace here"
 }
 
 # A listing with modes, link targets and checksums of directory $PWD.
 LISTING='find . -mindepth 1 -printf "%p %y %m %l\n" | LC_ALL=C sort; find . -type f -exec sha256sum {} + | LC_ALL=C sort'
 
-# Run shell code $1 in the merged view (lower src, upper st/upper), then unmount.
+# Run shell code $1 in the merged view (lower src, upper st), then unmount.
 in_overlay() {
 	if [ "${SBX_TEST_FORCE_FUSE_OVERLAYFS:-}" = 1 ]; then
 		# fusermount3 is setuid and not ours to use: unmount with umount.
 		unshare -rm sh -c 'fuse-overlayfs -o "lowerdir=$1,upperdir=$2,workdir=$3" "$4" || exit 99
 			cd "$4" && sh -c "$5"; rc=$?; cd / && umount "$4"; exit $rc' \
-			sh "$PROJ/src" "$PROJ/st/upper" "$PROJ/st/work" "$PROJ/mnt" "$1"
+			sh "$PROJ/src" "$PROJ/st" "$PROJ/.st.sbx-work/work" "$PROJ/mnt" "$1"
 		return
 	fi
 	unshare -rm sh -c 'mount -t overlay overlay -o "lowerdir=$1,upperdir=$2,workdir=$3,userxattr" "$4" || exit 99
 		cd "$4" && sh -c "$5"; rc=$?; cd / && umount "$4"; exit $rc' \
-		sh "$PROJ/src" "$PROJ/st/upper" "$PROJ/st/work" "$PROJ/mnt" "$1"
+		sh "$PROJ/src" "$PROJ/st" "$PROJ/.st.sbx-work/work" "$PROJ/mnt" "$1"
 }
 
 listing() { (cd "$1" && sh -c "$LISTING"); }
@@ -210,9 +212,9 @@ print("ok")' <<<"$output"
 	[ -e outside/x ] || fail "--apply removed through the planted symlink"
 }
 
-@test "bad STATE, bad options and --dry-run without --apply exit 125 with one line" {
+@test "bad UPPER, bad options and --dry-run without --apply exit 125 with one line" {
 	local args
-	mkdir -p nosrc/upper
+	mkdir -p nosrc
 	while IFS= read -r args; do
 		run --separate-stderr sbx diff $args
 		assert_status 125
@@ -230,5 +232,5 @@ print("ok")' <<<"$output"
 	EOF
 	run --separate-stderr sbx diff --help
 	assert_status 0
-	assert_output_contains "usage: sbx diff STATE"
+	assert_output_contains "usage: sbx diff UPPER"
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# Copy-on-write overlays (--overlay DIR[:STATE]): DIR appears at its own path,
-# writes land in STATE/upper or in a private tmpfs, and the host's DIR is
-# never modified. The end-to-end test at the bottom also uses `sbx diff`.
+# Copy-on-write overlays (--overlay DIR[:UPPER]): DIR appears at its own path,
+# writes land in UPPER (as DESIGN.md says) or in a private tmpfs, and the
+# host's DIR is never modified. The variable STATE below is UPPER. The
+# end-to-end test at the bottom also uses `sbx diff`.
 
 load ../lib/common
 
@@ -17,7 +18,9 @@ setup() {
 	# other than through the overlay. Named proj.* so check.sh cleans up
 	# what an interrupted run leaves.
 	STATES=$(mktemp -d "$HOME/proj.XXXXXX")
-	STATE=$STATES/state
+	STATE=$STATES/upper
+	# Where sbx keeps overlayfs' work directory and DIR's path: beside UPPER.
+	SIDE=$STATES/.upper.sbx-work
 	printf 'kept\n' >"$PROJ/keep.txt"
 	printf 'old\n' >"$PROJ/edit.txt"
 	printf 'bye\n' >"$PROJ/gone.txt"
@@ -98,7 +101,7 @@ removed"
 	assert_same_tree "$before" "$(tree_listing "$PROJ")"
 }
 
-@test "without a state directory, the overlay's writes are gone after the run" {
+@test "without an upper directory, the overlay's writes are gone after the run" {
 	local tmp_before
 	tmp_before=$(tmp_snapshot)
 	run --separate-stderr sbx run --net none --overlay "$PROJ" sh -c 'echo one > scratch.txt; rm keep.txt'
@@ -136,25 +139,25 @@ $OVERLAY_FSTYPE"
 		fail "a file created inside appeared on the host"
 }
 
-@test "with a state directory, writes land in STATE/upper and the state is kept" {
+@test "with an upper directory, writes land in UPPER itself and are kept" {
 	local real
 	real=$(realpath "$PROJ")
 	[ ! -e "$STATE" ]
 	run --separate-stderr sbx run --net none --overlay "$PROJ:$STATE" sh -c 'echo from-inside > new.txt'
 	assert_status 0
 	[ -d "$STATE" ] || fail "$STATE was not created"
-	[ "$(stat -c %a "$STATE")" = 700 ] || fail "$STATE has mode $(stat -c %a "$STATE"), expected 700"
-	[ -d "$STATE/upper" ] || fail "no $STATE/upper"
-	[ -d "$STATE/work" ] || fail "no $STATE/work"
-	[ "$(cat "$STATE/source")" = "$real" ] ||
-		fail "$STATE/source says '$(cat "$STATE/source")', expected '$real'"
-	[ "$(cat "$STATE/upper/new.txt")" = from-inside ] || fail "new.txt is not in $STATE/upper"
-	[ "$(stat -c %u "$STATE/upper/new.txt")" = "$(id -u)" ] ||
-		fail "new.txt in the upper dir belongs to uid $(stat -c %u "$STATE/upper/new.txt")"
+	[ -d "$SIDE" ] || fail "no $SIDE beside it"
+	[ "$(stat -c %a "$SIDE")" = 700 ] || fail "$SIDE has mode $(stat -c %a "$SIDE"), expected 700"
+	[ -d "$SIDE/work" ] || fail "no $SIDE/work"
+	[ "$(cat "$SIDE/source")" = "$real" ] ||
+		fail "$SIDE/source says '$(cat "$SIDE/source")', expected '$real'"
+	[ "$(cat "$STATE/new.txt")" = from-inside ] || fail "new.txt is not in $STATE"
+	[ "$(stat -c %u "$STATE/new.txt")" = "$(id -u)" ] ||
+		fail "new.txt in the upper dir belongs to uid $(stat -c %u "$STATE/new.txt")"
 	[ ! -e "$PROJ/new.txt" ] || fail "new.txt reached the host directory"
 }
 
-@test "a second run with the same state directory continues where the first stopped" {
+@test "a second run with the same upper directory continues where the first stopped" {
 	run --separate-stderr sbx run --net none --overlay "$PROJ:$STATE" sh -c 'echo one > notes; rm gone.txt'
 	assert_status 0
 	run --separate-stderr sbx run --net none --overlay "$PROJ:$STATE" sh -c 'echo two >> notes; ls'
@@ -172,7 +175,7 @@ two"
 	[ -e "$PROJ/gone.txt" ] && [ ! -e "$PROJ/notes" ] || fail "the host directory changed"
 }
 
-@test "a state directory made for another directory is refused with 125" {
+@test "an upper directory made for another directory is refused with 125" {
 	local other marker
 	other=$PROJ/sub
 	run --separate-stderr sbx run --net none --overlay "$PROJ:$STATE" true
@@ -182,7 +185,7 @@ two"
 	assert_status 125
 	assert_one_error_line
 	[ ! -e "$marker" ] || fail "the command ran"
-	[ "$(cat "$STATE/source")" = "$(realpath "$PROJ")" ] || fail "$STATE/source was changed"
+	[ "$(cat "$SIDE/source")" = "$(realpath "$PROJ")" ] || fail "$SIDE/source was changed"
 }
 
 @test "an overlay of a directory that does not exist exits 125 with one line naming it" {
@@ -218,8 +221,8 @@ $OVERLAY_FSTYPE
 $OVERLAY_FSTYPE"
 	assert_same_tree "$before_a" "$(tree_listing "$PROJ/a")"
 	assert_same_tree "$before_b" "$(tree_listing "$other")"
-	[ "$(cat "$STATES/sa/upper/new")" = A ] || fail "sa/upper/new is not A"
-	[ "$(cat "$STATES/sb/upper/new")" = B ] || fail "sb/upper/new is not B"
+	[ "$(cat "$STATES/sa/new")" = A ] || fail "sa/new is not A"
+	[ "$(cat "$STATES/sb/new")" = B ] || fail "sb/new is not B"
 }
 
 @test "an overlay named by a relative path appears at the directory's absolute path" {
@@ -231,8 +234,8 @@ $OVERLAY_FSTYPE"
 	assert_status 0
 	assert_output "lower
 $(realpath "$PROJ/tree") $OVERLAY_FSTYPE"
-	[ "$(cat "$STATE/source")" = "$(realpath "$PROJ/tree")" ] ||
-		fail "$STATE/source says '$(cat "$STATE/source")'"
+	[ "$(cat "$SIDE/source")" = "$(realpath "$PROJ/tree")" ] ||
+		fail "$SIDE/source says '$(cat "$SIDE/source")'"
 	[ ! -e "$PROJ/tree/new" ] || fail "the write reached the host"
 }
 
@@ -265,12 +268,20 @@ $(realpath "$PROJ/tree") $OVERLAY_FSTYPE"
 	[ ! -e "$PROJ/new.txt" ] || fail "the write reached the host"
 }
 
-@test "I can delete a state directory after the run, whatever the run did" {
+@test "I can delete the upper directory and its work directory after the run, whatever the run did" {
 	run --separate-stderr sbx run --net none --overlay "$PROJ:$STATE" sh -c "set -e; $CHANGES"
 	assert_status 0
-	run rm -rf "$STATE"
+	run rm -rf "$STATE" "$SIDE"
 	assert_status 0
 	[ ! -e "$STATE" ] || fail "$STATE is still there: $(find "$STATE" -ls 2>&1)"
+	[ ! -e "$SIDE" ] || fail "$SIDE is still there: $(find "$SIDE" -ls 2>&1)"
+}
+
+@test "an upper directory inside the overlaid directory is refused with 125" {
+	run --separate-stderr sbx run --net none --overlay "$PROJ:$PROJ/up" touch ran
+	assert_status 125
+	assert_one_error_line "must be outside"
+	[ ! -e "$PROJ/ran" ] && [ ! -e "$PROJ/up" ] || fail "the command ran or UPPER was made"
 }
 
 @test "sbx diff lists what a run changed in the overlay, and --apply makes my directory match" {

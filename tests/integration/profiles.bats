@@ -20,11 +20,15 @@ setup() {
 teardown() {
 	[ -z "$HOME_PROFILE" ] || rm -f "$HOME_PROFILE"
 	[ -z "$HOME_CONFIG_MADE" ] || rm -rf "$HOME_CONFIG_MADE"
-	# The shipped build profiles keep their overlay state beside the project.
-	if [ -n "${PROJ:-}" ] && [ -d "$PROJ.sbx-overlay" ]; then
-		chmod -R u+rwX "$PROJ.sbx-overlay" 2>/dev/null || true
-		rm -rf "$PROJ.sbx-overlay"
-	fi
+	# The shipped build profiles keep their upper directory beside the
+	# project, and sbx its work directory beside that.
+	local d
+	for d in "${PROJ:-}.sbx-overlay" "$(dirname "${PROJ:-/x}")/.$(basename "${PROJ:-x}").sbx-overlay.sbx-work"; do
+		if [ -n "${PROJ:-}" ] && [ -d "$d" ]; then
+			chmod -R u+rwX "$d" 2>/dev/null || true
+			rm -rf "$d"
+		fi
+	done
 	common_teardown
 }
 
@@ -213,8 +217,8 @@ SBX_T=~/x'
 	assert_output "lo
 overlay"
 	[ ! -e "$PROJ/artifact" ] || fail "the build wrote into my project"
-	[ "$(cat "$PROJ.sbx-overlay/upper/artifact")" = built ] ||
-		fail "the build's output is not in $PROJ.sbx-overlay/upper"
+	[ "$(cat "$PROJ.sbx-overlay/artifact")" = built ] ||
+		fail "the build's output is not in $PROJ.sbx-overlay"
 }
 
 @test "the shipped net-build profile runs true with a network and my project behind an overlay" {
@@ -225,8 +229,8 @@ overlay"
 	assert_status 0
 	assert_output "1"
 	[ ! -e "$PROJ/artifact" ] || fail "the build wrote into my project"
-	[ "$(cat "$PROJ.sbx-overlay/upper/artifact")" = built ] ||
-		fail "the build's output is not in $PROJ.sbx-overlay/upper"
+	[ "$(cat "$PROJ.sbx-overlay/artifact")" = built ] ||
+		fail "the build's output is not in $PROJ.sbx-overlay"
 }
 
 @test "the shipped strict profile runs true with no project, an empty home and no network" {
