@@ -24,6 +24,9 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 ME=$(id -u)
+# subid_range, pid_gone, pid_is_mine, orphan_slirps (run.sh stages it at
+# ../lib beside this directory, as in the repository).
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/procs.bash"
 # Upper bound of any single sbx invocation: nothing may hang.
 SBX_TIMEOUT_S=${SBX_TEST_TIMEOUT_S:-60}
 
@@ -152,28 +155,7 @@ trap 'rm -rf "$STRESS_RUNTIME" "$T_DIAG" "$T_OUT" "$T_ERR"' EXIT
 # processes of this suite are told apart from other runs of the same user.
 new_marker() { echo "sbxstress-$$-$1-$RANDOM$RANDOM"; }
 
-# True once process $1 is gone or a zombie.
-pid_gone() {
-	local st
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 0
-	[ -z "$st" ] || [ "$st" = Z ]
-}
 
-SUB_START=-1
-SUB_COUNT=0
-read -r SUB_START SUB_COUNT < <(awk -F: -v n="$(id -un)" -v i="$ME" '
-	NF == 3 && ($1 == n || $1 == i) && $3 > 0 { print $2, $3; exit }' /etc/subuid 2>/dev/null) || true
-
-# True if process $1 runs as me or one of my subordinate ids (sbx-init and
-# slirp4netns become root of the sandbox's user namespace).
-pid_is_mine() {
-	local u
-	for u in $(awk '$1 == "Uid:" { print $2, $3 }' "/proc/$1/status" 2>/dev/null); do
-		[ "$u" -eq "$ME" ] && return 0
-		[ "$u" -ge "${SUB_START:--1}" ] && [ "$u" -lt $((${SUB_START:--1} + ${SUB_COUNT:-0})) ] && return 0
-	done
-	return 1
-}
 
 # Live processes whose command line holds marker $1 (sbx, sbx-init, payloads
 # started with `exec -a MARKER`), one "PID ARGS" line each.
@@ -187,22 +169,6 @@ marker_procs() {
 	return 0
 }
 
-# My slirp4netns processes whose sandbox is gone (started as
-# "slirp4netns [OPTIONS] PID tap0"; a live one whose PID no longer runs
-# serves nobody).
-orphan_slirps() {
-	local pid args target
-	for pid in $(pgrep -x slirp4netns); do
-		pid_gone "$pid" && continue
-		pid_is_mine "$pid" || continue
-		mapfile -d '' -t args <"/proc/$pid/cmdline" 2>/dev/null || continue
-		[ "${#args[@]}" -ge 3 ] || continue
-		target=${args[${#args[@]} - 2]}
-		[[ $target =~ ^[0-9]+$ ]] || continue
-		pid_gone "$target" && echo "$pid ${args[*]}"
-	done
-	return 0
-}
 
 mounts_now() { LC_ALL=C sort /proc/self/mountinfo; }
 caller_fds() { ls "/proc/$BASHPID/fd" | wc -l; }

@@ -38,29 +38,7 @@ esac
 SCRIPTS=(lifecycle.sh faults.sh badinput.sh)
 
 passed=0 failed=0 skipped=0
-# Count one script's TAP, as tests/check.sh does.
-count() {
-	local file=$1 rc=$2 line plan=0 seen=0 f=0
-	while IFS= read -r line || [ -n "$line" ]; do
-		if [[ $line =~ ^1\.\.([0-9]+) ]]; then
-			plan=$((plan + BASH_REMATCH[1]))
-		elif [[ $line =~ ^(not\ )?ok\ [0-9]+ ]]; then
-			seen=$((seen + 1))
-			if [[ ${line,,} =~ \ \#\ (skip|todo)([[:space:]]|$) ]]; then
-				skipped=$((skipped + 1))
-			elif [[ $line == "not ok"* ]]; then
-				failed=$((failed + 1)) f=$((f + 1))
-			else
-				passed=$((passed + 1))
-			fi
-		fi
-	done <"$file"
-	[ "$seen" -ge "$plan" ] || failed=$((failed + plan - seen)) f=$((f + plan - seen))
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		echo "# stress: $3 exited with status $rc without a failing test; counting one failure"
-		failed=$((failed + 1))
-	fi
-}
+. "$DIR/../lib/tap.bash"
 
 WORK=$(mktemp -d /tmp/sbx-stress.XXXXXX)
 MOUNTED=()
@@ -89,6 +67,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	cp "$SBX" "$STAGE/sbx"
 	[ -z "$SBX_NOHELPER" ] || cp "$SBX_NOHELPER" "$STAGE/sbx-nohelper"
 	cp "$DIR"/*.sh "$DIR"/*.bash "$STAGE/stress/"
+	mkdir -p "$STAGE/lib"
+	cp "$DIR/../lib/procs.bash" "$STAGE/lib/"
 	# Tiny tmpfs directories of the user's: one full, one with one free
 	# inode (mkdtemp works there, the API socket cannot be made).
 	for which in full almost; do
@@ -128,7 +108,7 @@ for s in "${SCRIPTS[@]}"; do
 	"${runner[@]}" "$sdir/$s" </dev/null 2>&1 | tee "$WORK/$s.tap"
 	rc=${PIPESTATUS[0]}
 	set -e
-	count "$WORK/$s.tap" "$rc" "$s"
+	count_tap "$WORK/$s.tap" "$rc" "stress: $s"
 done
 echo "# stress: $(($(date +%s) - start)) s"
 echo "stress: $passed passed, $failed failed, $skipped skipped"
