@@ -6,7 +6,7 @@
 
 bats_require_minimum_version 1.5.0
 
-# subid_range, pid_gone, pid_is_mine, orphan_slirps
+# subid_range, pid_gone, pid_is_mine, orphan_slirps, wait_until
 . "$(dirname "${BASH_SOURCE[0]}")/procs.bash"
 
 if [ -z "${SBX:-}" ] || [ ! -x "$SBX" ]; then
@@ -147,17 +147,6 @@ keep_id_map() {
 		echo "$u $u 1"
 		[ "$n" -gt "$u" ] && echo "$((u + 1)) $((s + u)) $((n - u))"
 	} | sort -n -k1,1
-}
-
-# Wait up to $1 tenths of a second for the command in "$@" to succeed.
-wait_until() {
-	local tenths=$1 i=0
-	shift
-	until "$@"; do
-		i=$((i + 1))
-		[ "$i" -le "$tenths" ] || return 1
-		sleep 0.1
-	done
 }
 
 file_contains() { grep -q -- "$2" "$1" 2>/dev/null; }

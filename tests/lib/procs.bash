@@ -1,4 +1,4 @@
-# Facts about processes and the caller, shared by the bats suites (through
+# Facts about processes and the caller, and waiting for them, shared by the bats suites (through
 # common.bash) and the stress suite (tests/stress/lib.bash). Plain bash.
 
 # First subordinate range of the caller in FILE (/etc/subuid or /etc/subgid),
@@ -54,4 +54,15 @@ orphan_slirps() {
 		pid_gone "$target" && echo "$pid ${args[*]}"
 	done
 	return 0
+}
+
+# Wait up to $1 tenths of a second for the command in "$@" to succeed.
+wait_until() {
+	local tenths=$1 i=0
+	shift
+	until "$@"; do
+		i=$((i + 1))
+		[ "$i" -le "$tenths" ] || return 1
+		sleep 0.1
+	done
 }

@@ -24,7 +24,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 ME=$(id -u)
-# subid_range, pid_gone, pid_is_mine, orphan_slirps (run.sh stages it at
+# subid_range, pid_gone, pid_is_mine, orphan_slirps, wait_until (run.sh stages it at
 # ../lib beside this directory, as in the repository).
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/procs.bash"
 # Upper bound of any single sbx invocation: nothing may hang.
@@ -198,16 +198,6 @@ leak_baseline() {
 	BASE_FDS=$(caller_fds)
 	BASE_RUNDIRS=$(rundirs_now)
 	BASE_CGROUPS=$(cgroups_now)
-}
-
-wait_until() {
-	local tenths=$1 i=0
-	shift
-	until "$@"; do
-		i=$((i + 1))
-		[ "$i" -le "$tenths" ] || return 1
-		sleep 0.1
-	done
 }
 
 _no_marker_procs() { [ -z "$(marker_procs "$1")" ]; }
