@@ -416,6 +416,7 @@ int launch_run(const struct plan *plan)
 	pid_t child;
 	int rc;
 
+	log_verbose("prepare");
 	/* Real root's supplementary groups (group 0 among them) would keep host
 	 * root's group access inside, though they show as nogroup there.  A
 	 * normal user's stay, as they must: dropping them could open files
