@@ -50,8 +50,9 @@ enum { FD_FUSE = 3, FD_ERR = 4, FD_ROOT = 5 };
 /* What it needs to create files as, and for, the payload: set owners,
  * pass permission checks the kernel already made (default_permissions),
  * keep set-id bits and times as asked. */
-static const int daemon_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,
-				  CAP_FSETID};
+#define DAEMON_CAPS                                                                                \
+	(1ULL << CAP_CHOWN | 1ULL << CAP_DAC_OVERRIDE | 1ULL << CAP_DAC_READ_SEARCH |              \
+	 1ULL << CAP_FOWNER | 1ULL << CAP_FSETID)
 
 static int bind_into(const char *src, const char *root, const char *name, bool is_dir, bool ro)
 {
@@ -169,7 +170,7 @@ static __attribute__((noreturn)) void exec_daemon(const struct fuseovl *o, int f
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0)
 		goto fail;
-	if (security_keep_for_exec(o->uid, o->gid, daemon_caps, ARRAY_SIZE(daemon_caps)) < 0)
+	if (security_drop_privileges(o->uid, o->gid, DAEMON_CAPS) < 0)
 		goto fail;
 	if (o->marker_rel) {
 		/* As the payload's ids, so the marker is the user's to delete. */

@@ -4,24 +4,19 @@
 #include "log.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 int security_drop_privileges(uid_t uid, gid_t gid, uint64_t keep)
 {
-	cap_t empty;
-	int r;
+	cap_value_t kept[64];
+	int n = 0, r;
+	cap_t caps;
 
-	if (keep) {
-		int caps[64];
-		size_t n = 0;
-		for (int c = 0; c < 64; c++)
-			if (keep & (1ULL << c))
-				caps[n++] = c;
-		return security_keep_for_exec(uid, gid, caps, n);
-	}
+	for (cap_value_t c = 0; c < 64; c++)
+		if (keep & (1ULL << c))
+			kept[n++] = c;
 
 	/* no_new_privs first: from here on no execve can gain privileges
 	 * (setuid bits, file capabilities), whatever the rest does. */
@@ -29,28 +24,40 @@ int security_drop_privileges(uid_t uid, gid_t gid, uint64_t keep)
 		return err_set(errno, "set no_new_privs");
 
 	/* The bounding set can shrink only while CAP_SETPCAP is held, so it
-	 * goes before the identity change below drops the effective set. */
+	 * goes before the identity change below drops the effective set.  A
+	 * uid 0 payload regains at execve exactly what is left in it. */
 	for (cap_value_t c = 0; CAP_IS_SUPPORTED(c); c++) {
-		if (cap_drop_bound(c) < 0)
+		if (!(keep & (1ULL << c)) && cap_drop_bound(c) < 0)
 			return err_set(errno, "drop capability %d from the bounding set", (int)c);
 	}
 	if (cap_reset_ambient() < 0)
 		return err_set(errno, "clear the ambient capabilities");
+	/* Without it a non-root setresuid empties the permitted set too. */
+	if (n > 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return err_set(errno, "prctl keepcaps");
 
 	if (setresgid(gid, gid, gid) < 0)
 		return err_set(errno, "setresgid %u", (unsigned)gid);
 	if (setresuid(uid, uid, uid) < 0)
 		return err_set(errno, "setresuid %u", (unsigned)uid);
 
-	/* A uid 0 payload keeps its capabilities across setresuid; clear the
-	 * permitted, effective and inheritable sets explicitly. */
-	empty = cap_init();
-	if (!empty)
+	/* A uid 0 payload keeps its capabilities across setresuid: set the
+	 * permitted, effective and inheritable sets to exactly keep. */
+	if (!(caps = cap_init()))
 		return err_set(errno, "cap_init");
-	r = cap_set_proc(empty);
-	cap_free(empty);
+	r = n == 0 ? 0
+		   : cap_set_flag(caps, CAP_PERMITTED, n, kept, CAP_SET) |
+			 cap_set_flag(caps, CAP_INHERITABLE, n, kept, CAP_SET) |
+			 cap_set_flag(caps, CAP_EFFECTIVE, n, kept, CAP_SET);
+	r = r < 0 ? -1 : cap_set_proc(caps);
+	cap_free(caps);
 	if (r < 0)
-		return err_set(errno, "clear capabilities");
+		return err_set(errno, "set capabilities");
+	/* Ambient capabilities are what a non-root execve keeps; they had to
+	 * be permitted and inheritable first. */
+	for (int i = 0; i < n; i++)
+		if (cap_set_ambient(kept[i], CAP_SET) < 0)
+			return err_set(errno, "raise ambient capability %d", (int)kept[i]);
 	return 0;
 }
 
@@ -68,45 +75,4 @@ int security_raise_effective(void)
 	r = cap_set_proc(caps);
 	cap_free(caps);
 	return r < 0 ? err_set(errno, "raise capabilities") : 0;
-}
-
-int security_keep_for_exec(uid_t uid, gid_t gid, const int *keep, size_t n)
-{
-	cap_t caps;
-	int r;
-
-	/* The bounding set first (it needs CAP_SETPCAP): a uid 0 daemon
-	 * regains at execve exactly what is left in it. */
-	for (cap_value_t c = 0; CAP_IS_SUPPORTED(c); c++) {
-		bool wanted = false;
-		for (size_t i = 0; i < n; i++)
-			wanted = wanted || keep[i] == c;
-		if (!wanted && cap_drop_bound(c) < 0)
-			return err_set(errno, "drop capability %d from the bounding set", (int)c);
-	}
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return err_set(errno, "prctl keepcaps");
-	if (setresgid(gid, gid, gid) < 0)
-		return err_set(errno, "setresgid %u", (unsigned)gid);
-	if (setresuid(uid, uid, uid) < 0)
-		return err_set(errno, "setresuid %u", (unsigned)uid);
-	/* Ambient capabilities are what a non-root execve keeps; they must be
-	 * permitted and inheritable first. */
-	if (!(caps = cap_init()))
-		return err_set(errno, "cap_init");
-	r = cap_set_flag(caps, CAP_PERMITTED, (int)n, (const cap_value_t *)keep, CAP_SET) |
-	    cap_set_flag(caps, CAP_INHERITABLE, (int)n, (const cap_value_t *)keep, CAP_SET) |
-	    cap_set_flag(caps, CAP_EFFECTIVE, (int)n, (const cap_value_t *)keep, CAP_SET);
-	r = r < 0 ? -1 : cap_set_proc(caps);
-	cap_free(caps);
-	if (r < 0)
-		return err_set(errno, "set capabilities");
-	if (cap_reset_ambient() < 0)
-		return err_set(errno, "clear the ambient capabilities");
-	for (size_t i = 0; i < n; i++)
-		if (cap_set_ambient(keep[i], CAP_SET) < 0)
-			return err_set(errno, "raise ambient capability %d", keep[i]);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return err_set(errno, "set no_new_privs");
-	return 0;
 }
