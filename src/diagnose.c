@@ -104,3 +104,9 @@ void diagnose_read_facts(struct userns_facts *f)
 	f->apparmor_restrict = read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
 	f->seccomp_mode = s ? atoi(s + strlen("\nSeccomp:")) : -1;
 }
+
+void diagnose_host(struct userns_facts *f, const char **cause, const char **fix)
+{
+	diagnose_read_facts(f);
+	diagnose_text(diagnose_userns(f), f, cause, fix);
+}

@@ -42,4 +42,8 @@ void diagnose_text(enum userns_block b, const struct userns_facts *f, const char
 /* The sysctls and our own seccomp mode; the errnos are left as they are. */
 void diagnose_read_facts(struct userns_facts *f);
 
+/* For a failure whose errnos f already holds: read the rest of the facts,
+ * decide, and set *cause and *fix (both NULL when no known cause fits). */
+void diagnose_host(struct userns_facts *f, const char **cause, const char **fix);
+
 #endif

@@ -149,8 +149,7 @@ static int probe_capabilities(void)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
 		return 0;
 	f.inside_errno = errno;
-	diagnose_read_facts(&f);
-	diagnose_text(diagnose_userns(&f), &f, &cause, &fix);
+	diagnose_host(&f, &cause, &fix);
 	if (!cause)
 		return err_set(f.inside_errno, "init: make / private");
 	err_set(0, "%s", cause);

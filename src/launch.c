@@ -166,13 +166,26 @@ static void explain_clone_failure(int err)
 	struct userns_facts f = {.clone_errno = err};
 	const char *cause, *fix;
 
-	diagnose_read_facts(&f);
-	diagnose_text(diagnose_userns(&f), &f, &cause, &fix);
-	err_set(err, "create the sandbox's namespaces");
-	if (cause) {
-		err_set(0, "create the sandbox's namespaces: %s: %s", strerror(err), cause);
-		err_hint("%s", fix);
+	diagnose_host(&f, &cause, &fix);
+	if (!cause) {
+		err_set(err, "create the sandbox's namespaces");
+		return;
 	}
+	err_set(0, "create the sandbox's namespaces: %s: %s", strerror(err), cause);
+	err_hint("%s", fix);
+}
+
+/* Real root's supplementary groups (group 0 among them) would keep host
+ * root's group access inside, though they show as nogroup there.  A normal
+ * user's stay, as they must: dropping them could open files that deny
+ * those groups (CVE-2014-8989), and it needs CAP_SETGID.  uid 0 in someone
+ * else's user namespace (unshare -r) may not (EPERM) and has no host group
+ * 0 to lose. */
+static int drop_root_groups(void)
+{
+	if (getuid() == 0 && setgroups(0, NULL) < 0 && errno != EPERM)
+		return err_set(errno, "drop root's supplementary groups");
+	return 0;
 }
 
 /* Give up on a sandbox whose setup failed on our side.  If pid 1 failed
@@ -417,15 +430,7 @@ int launch_run(const struct plan *plan)
 	int rc;
 
 	log_verbose("prepare");
-	/* Real root's supplementary groups (group 0 among them) would keep host
-	 * root's group access inside, though they show as nogroup there.  A
-	 * normal user's stay, as they must: dropping them could open files
-	 * that deny those groups (CVE-2014-8989), and it needs CAP_SETGID. */
-	/* uid 0 in a user namespace of someone else's (unshare -r) may not
-	 * (EPERM), and has no host group 0 to lose. */
-	if ((getuid() == 0 && setgroups(0, NULL) < 0 && errno != EPERM &&
-	     err_set(errno, "drop root's supplementary groups") < 0) ||
-	    prepare(&sb, plan) < 0 || make_pipes(&sb) < 0) {
+	if (drop_root_groups() < 0 || prepare(&sb, plan) < 0 || make_pipes(&sb) < 0) {
 		err_print();
 		rc = EXIT_SBX_FAILED;
 		goto out;
