@@ -189,11 +189,12 @@ fail:
 	_exit(127);
 }
 
-/* Start the daemon on the mounted connection fds[0]; wait until it has
- * daemonized (libfuse's foreground process exits once the daemon runs). */
+/* Start the daemon on the mounted connection fuse_fd, in the root root_fd;
+ * wait until it has daemonized (libfuse's foreground process exits once
+ * the daemon runs). */
 static int start_daemon(const struct fuseovl *o, int fuse_fd, int root_fd)
 {
-	int out[2] = {-1, -1}, err[2] = {-1, -1}, e = 0, status;
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, e = 0, status, r = -1;
 	char text[ERR_OUTPUT_MAX];
 	ssize_t n;
 	pid_t pid;
@@ -225,7 +226,7 @@ static int start_daemon(const struct fuseovl *o, int fuse_fd, int root_fd)
 			goto out;
 		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		e = 1;
+		r = 0;
 		goto out;
 	}
 	/* Its own words, on one line: the daemon keeps nothing open on the
@@ -246,7 +247,7 @@ out:
 		if (err[i] >= 0)
 			close_nointr(err[i]);
 	}
-	return e == 1 ? 0 : -1;
+	return r;
 }
 
 int fuseovl_mount(const struct fuseovl *o)
