@@ -27,9 +27,9 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define BASE_DIR "/tmp"
@@ -432,28 +432,35 @@ static int step_rootfs(const struct view *v, const struct mount_step *s,
 			    SBX_ATTR_NOSUID | SBX_ATTR_NODEV | SBX_ATTR_RDONLY, mp);
 }
 
-/* overlayfs as the payload's ids: it writes the work dir and whiteouts with
- * the mounter's credentials, and everything in UPPER must belong to the
- * user so that `rm -rf UPPER` works afterwards.  0, or -1 with errno. */
+/* overlayfs writes the work dir and whiteouts with the mounter's
+ * credentials, and everything in UPPER must belong to the user so that
+ * `rm -rf UPPER` works afterwards: mount as the payload's fsuid.  In a
+ * child, which shares pid 1's mount namespace: changing pid 1's own ids,
+ * even the fsuid, clears its dumpable flag (prctl(2)), and slirp4netns,
+ * joining pid 1's namespaces through /proc/1/ns at this very moment, then
+ * gets EACCES.  0, or -1 with errno. */
 static int mount_kernel_overlay(const struct view *v, const char *target, const char *opts)
 {
-	/* An id change, even of the fsuid, clears the parent-death signal and
-	 * the dumpable flag (prctl(2)); put both back afterwards. */
-	int pdeath = 0, dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-	(void)prctl(PR_GET_PDEATHSIG, &pdeath, 0, 0, 0);
-	uid_t fsuid = (uid_t)setfsuid(v->uid);
-	gid_t fsgid = (gid_t)setfsgid(v->gid);
-	int r = security_raise_effective() < 0
-		    ? -1
-		    : mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, opts);
-	int e = errno;
-	(void)setfsuid(fsuid);
-	(void)setfsgid(fsgid);
-	(void)security_raise_effective();
-	(void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
-	(void)prctl(PR_SET_PDEATHSIG, pdeath, 0, 0, 0);
-	errno = e;
-	return r;
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		(void)setfsuid(v->uid);
+		(void)setfsgid(v->gid);
+		if (security_raise_effective() < 0 ||
+		    mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+			_exit(errno > 0 && errno < 256 ? errno : EIO);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	errno = WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+	return -1;
 }
 
 /* --overlay DIR[:UPPER]: DIR copy-on-write at its own path.  Writes land
