@@ -25,6 +25,9 @@ endif
 PKGS := libcap libseccomp
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# sbx itself links libcap only: libseccomp compiles its default filters at
+# build time (tools/seccomp-gen.c), and the tests check them against it.
+SBX_LIBS := $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -42,8 +45,10 @@ ALL_CFLAGS := -std=gnu11 $(WARN_FLAGS) $(HARDEN_CFLAGS) $(SAN_FLAGS) $(PKG_CFLAG
 ALL_LDFLAGS := $(HARDEN_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 
 SRCS := $(wildcard src/*.c)
-OBJS := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
-LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+ALL_OBJS := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+# What the sbx binary is made of: all but the libseccomp rules.
+OBJS := $(filter-out $(BUILD)/obj/seccomp_rules.o,$(ALL_OBJS))
+LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(ALL_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -58,7 +63,7 @@ deps-check:
 	  exit 1; }
 
 $(BUILD)/sbx: $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(SBX_LIBS) $(LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c VERSION Makefile
 	@mkdir -p $(@D)
@@ -71,7 +76,7 @@ $(GEN_DIR)/seccomp_prebuilt_none.o: src/seccomp_prebuilt.c VERSION Makefile
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 $(GEN_DIR)/seccomp-gen: tools/seccomp-gen.c $(filter-out $(BUILD)/obj/main.o \
-		$(BUILD)/obj/seccomp_prebuilt.o,$(OBJS)) $(GEN_DIR)/seccomp_prebuilt_none.o
+		$(BUILD)/obj/seccomp_prebuilt.o,$(ALL_OBJS)) $(GEN_DIR)/seccomp_prebuilt_none.o
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 $(GEN_DIR)/seccomp_prebuilt.h: $(GEN_DIR)/seccomp-gen
 	$< >$@.tmp && mv $@.tmp $@
@@ -100,14 +105,14 @@ $(BUILD)/nohelper/userns.o: src/userns.c VERSION Makefile
 	@mkdir -p $(@D)
 	$(CC) $(NOHELPER_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/sbx-nohelper: $(filter-out $(BUILD)/obj/userns.o,$(OBJS)) $(BUILD)/nohelper/userns.o
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(SBX_LIBS) $(LDLIBS)
 # Likewise without slirp4netns, for the "slirp4netns is missing" test.
 NOSLIRP_CPPFLAGS := $(subst $(SLIRP4NETNS),/nonexistent/slirp4netns,$(ALL_CPPFLAGS))
 $(BUILD)/noslirp/net.o: src/net.c VERSION Makefile
 	@mkdir -p $(@D)
 	$(CC) $(NOSLIRP_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/sbx-noslirp: $(filter-out $(BUILD)/obj/net.o,$(OBJS)) $(BUILD)/noslirp/net.o
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(SBX_LIBS) $(LDLIBS)
 
 # Unit tests, then the integration suite as an unprivileged user; the last
 # line is "check: N passed, N failed, N skipped".
@@ -147,7 +152,7 @@ format-check:
 clean:
 	rm -rf build build-san
 
--include $(OBJS:.o=.d)
+-include $(ALL_OBJS:.o=.d)
 -include tests/fuzz/fuzz.mk
 # `make bench` (by hand only, never part of check: numbers depend on the machine).
 -include bench/bench.mk

@@ -191,7 +191,7 @@ static int setup(struct sandbox *sb)
 	    (sb->tty_slave = tty_open_inside(&sb->tty, sb->ids.uid.target, sb->ids.gid.target)) < 0)
 		return -1;
 	log_verbose("init: view ready");
-	/* The network is up and the seccomp program compiled. */
+	/* The network is up. */
 	if (wait_sync(sb, SYNC_READY) < 0)
 		_exit(EXIT_SBX_FAILED);
 	close_nointr(steal_fd(&sb->sync_r));
@@ -238,8 +238,8 @@ static __attribute__((noreturn)) void reap_loop(struct sandbox *sb, int sfd, pid
 
 void init_main(struct sandbox *sb)
 {
-	/* The pipes, the seccomp program and the bind sources opened outside. */
-	int keep[4 + SBX_MOUNTS_MAX];
+	/* The pipes and the bind sources opened outside. */
+	int keep[3 + SBX_MOUNTS_MAX];
 	size_t nkeep = 0;
 	int sfd;
 	pid_t payload;
@@ -251,7 +251,6 @@ void init_main(struct sandbox *sb)
 	(void)prctl(PR_SET_NAME, "sbx-init", 0, 0, 0);
 	keep[nkeep++] = sb->sync_r;
 	keep[nkeep++] = sb->report_w;
-	keep[nkeep++] = sb->seccomp_fd;
 	if (sb->tty.sock[1] >= 0)
 		keep[nkeep++] = sb->tty.sock[1];
 	for (size_t i = 0; i < sb->plan->n_mounts; i++)
@@ -276,9 +275,8 @@ void init_main(struct sandbox *sb)
 	}
 	/* Last step of pid 1's own setup: from here on it and the payload it
 	 * forks run under the filter. */
-	if (seccomp_load_compiled(sb->seccomp_fd) < 0)
+	if (seccomp_apply(sb->plan->allow_userns, &sb->seccomp) < 0)
 		init_fail(sb);
-	close_nointr(steal_fd(&sb->seccomp_fd));
 	log_verbose("init: seccomp loaded");
 	payload = fork();
 	if (payload < 0) {

@@ -104,11 +104,9 @@ static int prepare(struct sandbox *sb, const struct plan *plan)
 			    cwd);
 	if (!(sb->env = env_build(environ, plan, sb->mounts.home)))
 		return -1;
+	/* Read before the clone, so pid 1 has it in its copy of our memory. */
 	if (plan->seccomp_file && seccomp_read_file(plan->seccomp_file, &sb->seccomp) < 0)
 		return -1;
-	sb->seccomp_fd = memfd_create("sbx-seccomp", MFD_CLOEXEC);
-	if (sb->seccomp_fd < 0)
-		return err_set(errno, "memfd_create");
 
 	sigemptyset(&sb->forwarded);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
@@ -415,7 +413,6 @@ int launch_run(const struct plan *plan)
 			     .report_r = -1,
 			     .report_w = -1,
 			     .slirp = {.exit_w = -1, .log_fd = -1, .pidfd = -1},
-			     .seccomp_fd = -1,
 			     .tty = {.sock = {-1, -1}, .master = -1},
 			     .tty_slave = -1,
 			     .timer_fd = -1};
@@ -474,13 +471,9 @@ int launch_run(const struct plan *plan)
 		rc = abort_child(&sb, child);
 		goto out_mask;
 	}
-	/* pid 1 now builds the view; meanwhile we compile its seccomp filter
-	 * and, with the network on, start slirp4netns once pid 1 has made
-	 * tap0.  The payload waits for SYNC_READY. */
-	if (seccomp_compile(plan->allow_userns, &sb.seccomp, sb.seccomp_fd) < 0) {
-		rc = abort_child(&sb, child);
-		goto out_mask;
-	}
+	/* pid 1 now builds the view; meanwhile, with the network on, we start
+	 * slirp4netns once pid 1 has made tap0.  The payload waits for
+	 * SYNC_READY. */
 	if (plan->net == NET_SLIRP) {
 		ssize_t n = read_full(sb.report_r, &first, sizeof(first));
 		if (n == sizeof(first) && first.kind == REPORT_TAP) {
@@ -542,8 +535,6 @@ out:
 	env_free(sb.env);
 	seccomp_prog_free(&sb.seccomp);
 	tty_close(&sb.tty);
-	if (sb.seccomp_fd >= 0)
-		close_nointr(sb.seccomp_fd);
 	if (sb.timer_fd >= 0)
 		close_nointr(sb.timer_fd);
 	limits_cgroup_remove(&sb.cgroup);

@@ -24,8 +24,8 @@
  * printed once, by sbx, and a successful exec closes the payload's end. */
 enum report_kind { REPORT_FAIL = 1, REPORT_EXEC = 2, REPORT_STATUS = 3, REPORT_TAP = 4 };
 
-/* Bytes sbx sends pid 1 on the sync pipe: maps written; network up and
- * seccomp program compiled, so the payload may start. */
+/* Bytes sbx sends pid 1 on the sync pipe: maps written; network up and,
+ * with a terminal, its relay started, so the payload may start. */
 #define SYNC_GO 'G'
 #define SYNC_READY 'R'
 
@@ -46,7 +46,6 @@ struct sandbox {
 	int report_r, report_w;
 	struct net_slirp slirp;
 	struct seccomp_prog seccomp; /* --seccomp FILE, read outside */
-	int seccomp_fd;		     /* memfd: the compiled filters */
 	struct tty_relay tty;
 	int tty_slave; /* pid 1: the pty slave it keeps for the payload */
 	int timer_fd;  /* --timeout */

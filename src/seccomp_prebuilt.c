@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The default seccomp programs as tools/seccomp-gen.c compiled them at
- * build time, with the build's libseccomp, into seccomp_prebuilt.h.  A
- * build without that header (the generator itself, the libFuzzer build)
- * has none, and sbx then compiles them at start.
+ * The default seccomp programs, and their rules as text, as
+ * tools/seccomp-gen.c compiled them at build time with the build's
+ * libseccomp into seccomp_prebuilt.h.  The generator itself is linked
+ * without that header and has none.
  */
 #include "seccomp.h"
 
@@ -15,11 +15,22 @@ const unsigned char *seccomp_prebuilt(bool allow_userns, size_t *len)
 	*len = allow_userns ? sizeof(prebuilt_allow_userns) : sizeof(prebuilt_default);
 	return allow_userns ? prebuilt_allow_userns : prebuilt_default;
 }
+
+const char *seccomp_prebuilt_text(bool allow_userns)
+{
+	return allow_userns ? prebuilt_allow_userns_text : prebuilt_default_text;
+}
 #else
 const unsigned char *seccomp_prebuilt(bool allow_userns, size_t *len)
 {
 	(void)allow_userns;
 	*len = 0;
+	return NULL;
+}
+
+const char *seccomp_prebuilt_text(bool allow_userns)
+{
+	(void)allow_userns;
 	return NULL;
 }
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Build-time generator: compiles sbx's two default seccomp programs
- * (without and with --allow-userns) with libseccomp and prints them as a C
- * header, so that sbx does not spend milliseconds of CPU on it at every
- * start.  Runs on the build machine, so sbx is not cross-compiled.
+ * (without and with --allow-userns) with libseccomp and prints them, and
+ * their rules as libseccomp prints them for --print-seccomp, as a C header.
+ * So sbx neither links libseccomp nor spends milliseconds of CPU on it at
+ * every start.  Runs on the build machine, so sbx is not cross-compiled.
  */
 #define _GNU_SOURCE
 #include "log.h"
@@ -15,24 +16,67 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int emit(const char *name, bool allow_userns)
+/* What fill() wrote into a fresh memfd, malloc'ed; NULL on failure. */
+static unsigned char *capture(int (*fill)(bool, int), bool allow_userns, size_t *len)
 {
 	int fd = memfd_create("seccomp-gen", MFD_CLOEXEC);
-	unsigned char *buf;
+	unsigned char *buf = NULL;
 	struct stat st;
 
-	if (fd < 0 || seccomp_compile_fresh(allow_userns, fd) < 0 || fstat(fd, &st) < 0 ||
-	    !(buf = malloc((size_t)st.st_size)) ||
+	if (fd < 0 || fill(allow_userns, fd) < 0 || fstat(fd, &st) < 0 ||
+	    !(buf = malloc((size_t)st.st_size + 1)) ||
 	    pread(fd, buf, (size_t)st.st_size, 0) != st.st_size) {
 		fprintf(stderr, "seccomp-gen: %s\n", err_line());
-		return -1;
+		free(buf);
+		buf = NULL;
+	} else {
+		*len = (size_t)st.st_size;
 	}
-	printf("static const unsigned char %s[%lld] = {", name, (long long)st.st_size);
-	for (off_t i = 0; i < st.st_size; i++)
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+static int print_to_fd(bool allow_userns, int fd)
+{
+	FILE *f = fdopen(dup(fd), "w");
+	int r;
+
+	if (!f)
+		return -1;
+	r = seccomp_print_fresh(f, allow_userns);
+	return fclose(f) == 0 ? r : -1;
+}
+
+static int emit(const char *name, bool allow_userns)
+{
+	size_t len, i;
+	unsigned char *buf = capture(seccomp_compile_fresh, allow_userns, &len);
+
+	if (!buf)
+		return -1;
+	printf("static const unsigned char %s[%zu] = {", name, len);
+	for (i = 0; i < len; i++)
 		printf("%s0x%02x,", i % 12 ? " " : "\n\t", buf[i]);
 	printf("\n};\n");
 	free(buf);
-	close(fd);
+
+	if (!(buf = capture(print_to_fd, allow_userns, &len)))
+		return -1;
+	printf("static const char %s_text[] =\n\t\"", name);
+	for (i = 0; i < len; i++) {
+		unsigned char c = buf[i];
+		if (c == '\n')
+			printf("\\n\"%s", i + 1 < len ? "\n\t\"" : "");
+		else if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c > 0x7e)
+			printf("\\%03o", c);
+		else
+			putchar(c);
+	}
+	printf("%s;\n", len && buf[len - 1] == '\n' ? "" : "\"");
+	free(buf);
 	return 0;
 }
 
