@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -236,6 +237,34 @@ static __attribute__((noreturn)) void reap_loop(struct sandbox *sb, int sfd, pid
 	}
 }
 
+/* The namespaces sbx's clone left to us: we make them while sbx runs the
+ * uid/gid map helpers, which take longer (see clone_sandbox()).  Our user
+ * namespace exists already, so EPERM here means it came without
+ * capabilities (Ubuntu's AppArmor restriction). */
+static int make_namespaces(void)
+{
+	struct userns_facts f = {0};
+	const char *cause, *fix;
+	int err;
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) == 0)
+		return 0;
+	err = errno;
+	if (err == EPERM || err == EACCES)
+		f.inside_errno = err;
+	diagnose_host(&f, &cause, &fix);
+	if (cause) {
+		err_set(0, "create the sandbox's namespaces: %s: %s", strerror(err), cause);
+		err_hint("%s", fix);
+		return -1;
+	}
+	err_set(err, "create the sandbox's mount, network, IPC and UTS namespaces");
+	if (err == ENOSPC)
+		err_hint("end other sandboxes or containers, or raise user.max_net_namespaces "
+			 "and user.max_mnt_namespaces");
+	return -1;
+}
+
 void init_main(struct sandbox *sb)
 {
 	/* The pipes and the bind sources opened outside. */
@@ -249,6 +278,9 @@ void init_main(struct sandbox *sb)
 		_exit(EXIT_SBX_FAILED);
 	/* The name ps shows for pid 1 inside and for this process outside. */
 	(void)prctl(PR_SET_NAME, "sbx-init", 0, 0, 0);
+	if (make_namespaces() < 0)
+		init_fail(sb);
+	report_send(sb->report_w, REPORT_NAMESPACES, 0, 0, "");
 	keep[nkeep++] = sb->sync_r;
 	keep[nkeep++] = sb->report_w;
 	if (sb->tty.sock[1] >= 0)

@@ -22,7 +22,13 @@
 /* What the inside tells sbx, one record per write(2) (atomic below
  * PIPE_BUF), over a CLOEXEC pipe: setup failures and exec errors are
  * printed once, by sbx, and a successful exec closes the payload's end. */
-enum report_kind { REPORT_FAIL = 1, REPORT_EXEC = 2, REPORT_STATUS = 3, REPORT_TAP = 4 };
+enum report_kind {
+	REPORT_FAIL = 1,
+	REPORT_EXEC = 2,
+	REPORT_STATUS = 3,
+	REPORT_TAP = 4,
+	REPORT_NAMESPACES = 5, /* pid 1 made the namespaces the clone did not */
+};
 
 /* Bytes sbx sends pid 1 on the sync pipe: maps written; network up and,
  * with a terminal, its relay started, so the payload may start. */

@@ -30,6 +30,21 @@ last_line() { printf '%s\n' "$stderr" | tail -n 1; }
 		fail "no fix in: $line"
 }
 
+@test "with the network-namespace limit reached, sbx run exits 125 naming user.max_net_namespaces" {
+	# pid 1 makes the network namespace itself, in the user namespace sbx
+	# cloned; the limit of the parent namespace counts it.
+	local me
+	me=$(id -u)
+	run --separate-stderr unshare -Ur sh -c 'echo 0 >/proc/sys/user/max_net_namespaces &&
+		exec unshare -U --map-user="$0" --map-group="$0" "$@"' "$me" "$SBX" run --net none true
+	assert_status 125
+	local line
+	line=$(last_line)
+	[[ $line == "sbx: create the sandbox's mount, network, IPC and UTS namespaces: No space left on device (end other sandboxes or containers, or raise user.max_net_namespaces and user.max_mnt_namespaces)" ]] ||
+		fail "unexpected last line: $line"
+	[ "$(printf '%s\n' "$stderr" | grep -c '^sbx: create')" -eq 1 ] || fail "not one error line: $stderr"
+}
+
 @test "sbx doctor says the same, with FAIL and the fix, and exits 1" {
 	run --separate-stderr over_the_limit "$SBX" doctor
 	assert_status 1
