@@ -181,6 +181,12 @@ static int build(scmp_filter_ctx ctx, bool allow_userns)
 	/* Syscalls of an architecture the filter was not built for kill. */
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) < 0)
 		return err_set(EINVAL, "seccomp: bad-architecture action");
+	/* A binary tree of syscall numbers instead of one long chain: the
+	 * kernel, when it attaches a filter, runs it for every syscall number
+	 * of both architectures to find the ones it may always allow, and that
+	 * pass over a chain was a quarter of a millisecond of every start. */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+		return err_set(EINVAL, "seccomp: binary-tree optimisation");
 #if defined(__x86_64__)
 	if (seccomp_arch_add(ctx, SCMP_ARCH_X86) < 0)
 		return err_set(EINVAL, "seccomp: add the x86 architecture");
