@@ -138,10 +138,10 @@ static int wait_sync(struct sandbox *sb, char want)
 	return n == 1 && c == want ? 0 : -1;
 }
 
-/* The first step that needs a capability in the new namespace, done before
- * any other so that a namespace made without capabilities (Ubuntu's
- * AppArmor restriction) is named as such, not as some mount's EPERM.  The
- * scaffolding does the same mount again; it changes nothing then. */
+/* The first mount in the new namespaces, done before any other so that a
+ * namespace made without capabilities (Ubuntu's AppArmor restriction) is
+ * named as such, not as some later mount's EPERM.  The scaffolding does the
+ * same mount again; it changes nothing then. */
 static int probe_capabilities(void)
 {
 	struct userns_facts f = {0};
@@ -158,10 +158,24 @@ static int probe_capabilities(void)
 	return -1;
 }
 
+/* What needs our capabilities in the new namespaces but not the id maps,
+ * done while sbx still runs the map helpers. */
+static int prepare_namespaces(const struct sandbox *sb)
+{
+	if (probe_capabilities() < 0)
+		return -1;
+	/* Terminal signals reach sbx only, which forwards them once. */
+	if (setsid() < 0)
+		return err_set(errno, "setsid");
+	if (sethostname(sb->plan->hostname, strlen(sb->plan->hostname)) < 0)
+		return err_set(errno, "set hostname");
+	return net_loopback_up();
+}
+
 static int setup(struct sandbox *sb)
 {
 	log_verbose("init: released");
-	if (become_root_inside(sb) < 0 || arm_parent_death(sb) < 0 || probe_capabilities() < 0)
+	if (become_root_inside(sb) < 0 || arm_parent_death(sb) < 0)
 		return -1;
 	if (sb->plan->net == NET_SLIRP) {
 		/* sbx starts slirp4netns on this tap device while we build the
@@ -175,13 +189,6 @@ static int setup(struct sandbox *sb)
 			return -1;
 		report_send(sb->report_w, REPORT_TAP, 0, 0, "");
 	}
-	/* Terminal signals reach sbx only, which forwards them once. */
-	if (setsid() < 0)
-		return err_set(errno, "setsid");
-	if (sethostname(sb->plan->hostname, strlen(sb->plan->hostname)) < 0)
-		return err_set(errno, "set hostname");
-	if (net_loopback_up() < 0)
-		return -1;
 	log_verbose("init: mounts");
 	if (mounts_apply(&sb->mounts, sb->ids.uid.target, sb->ids.gid.target) < 0)
 		return -1;
@@ -278,7 +285,7 @@ void init_main(struct sandbox *sb)
 		_exit(EXIT_SBX_FAILED);
 	/* The name ps shows for pid 1 inside and for this process outside. */
 	(void)prctl(PR_SET_NAME, "sbx-init", 0, 0, 0);
-	if (make_namespaces() < 0)
+	if (make_namespaces() < 0 || prepare_namespaces(sb) < 0)
 		init_fail(sb);
 	report_send(sb->report_w, REPORT_NAMESPACES, 0, 0, "");
 	keep[nkeep++] = sb->sync_r;
