@@ -272,12 +272,14 @@ static void read_report(int fd, struct outcome *o)
 	}
 }
 
-static double elapsed_ms(const struct timespec *t0)
+static unsigned long long elapsed_us(const struct timespec *t0)
 {
 	struct timespec now;
+	long long us;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+	us = (long long)(now.tv_sec - t0->tv_sec) * 1000000LL + (now.tv_nsec - t0->tv_nsec) / 1000;
+	return us > 0 ? (unsigned long long)us : 0;
 }
 
 /* The inode of each of pid 1's namespaces, read while it is still ours to
@@ -408,8 +410,9 @@ static int supervise(struct sandbox *sb, pid_t child, const struct report *first
 	tty_restore(&sb->tty);
 	if (!o.child_done && wait4(child, &o.child_status, 0, &o.ru) == child)
 		o.child_done = true;
-	ex->cpu_ms = (double)(o.ru.ru_utime.tv_sec + o.ru.ru_stime.tv_sec) * 1e3 +
-		     (double)(o.ru.ru_utime.tv_usec + o.ru.ru_stime.tv_usec) / 1e3;
+	ex->cpu_us =
+	    (unsigned long long)(o.ru.ru_utime.tv_sec + o.ru.ru_stime.tv_sec) * 1000000ULL +
+	    (unsigned long long)(o.ru.ru_utime.tv_usec + o.ru.ru_stime.tv_usec);
 	ex->max_rss_kb = o.ru.ru_maxrss;
 	if (o.have_report && o.report.kind == REPORT_STATUS) {
 		ex->have_status = true;
@@ -548,7 +551,7 @@ int launch_run(const struct plan *plan)
 	log_verbose("exit %d", rc);
 	ex.exit_code = rc;
 	ex.timed_out = sb.timed_out;
-	ex.wall_ms = elapsed_ms(&t0);
+	ex.wall_us = elapsed_us(&t0);
 	if (plan->stats && status_format_stats(&ex, json, sizeof(json)) > 0)
 		fprintf(stderr, "sbx: %s\n", json);
 	report_json(plan, status_format_exited(&ex, json, sizeof(json)), json);

@@ -63,19 +63,23 @@ int status_format_exited(const struct status_exited *e, char *buf, size_t len)
 	if (e->have_status && WIFSIGNALED(e->wstatus))
 		snprintf(sig, sizeof(sig), "%d", WTERMSIG(e->wstatus));
 	return fits(
-	    snprintf(
-		buf, len,
-		"{\"exited\": {\"status\": %s, \"signal\": %s, \"timed_out\": %s, "
-		"\"exit_code\": %d, \"wall_ms\": %.3f, \"cpu_ms\": %.3f, \"max_rss_kb\": %ld}}\n",
-		status, sig, e->timed_out ? "true" : "false", e->exit_code, e->wall_ms, e->cpu_ms,
-		e->max_rss_kb),
+	    snprintf(buf, len,
+		     "{\"exited\": {\"status\": %s, \"signal\": %s, \"timed_out\": %s, "
+		     "\"exit_code\": %d, \"wall_ms\": %llu.%03llu, \"cpu_ms\": %llu.%03llu, "
+		     "\"max_rss_kb\": %ld}}\n",
+		     status, sig, e->timed_out ? "true" : "false", e->exit_code, e->wall_us / 1000,
+		     e->wall_us % 1000, e->cpu_us / 1000, e->cpu_us % 1000, e->max_rss_kb),
 	    len);
 }
 
 int status_format_stats(const struct status_exited *e, char *buf, size_t len)
 {
-	return fits(snprintf(buf, len, "wall %.3f s, cpu %.3f s, max rss %ld KiB, exit %d%s",
-			     e->wall_ms / 1e3, e->cpu_ms / 1e3, e->max_rss_kb, e->exit_code,
-			     e->timed_out ? " (timed out)" : ""),
+	/* Seconds with three decimals: milliseconds, rounded. */
+	unsigned long long wall = (e->wall_us + 500) / 1000, cpu = (e->cpu_us + 500) / 1000;
+
+	return fits(snprintf(buf, len,
+			     "wall %llu.%03llu s, cpu %llu.%03llu s, max rss %ld KiB, exit %d%s",
+			     wall / 1000, wall % 1000, cpu / 1000, cpu % 1000, e->max_rss_kb,
+			     e->exit_code, e->timed_out ? " (timed out)" : ""),
 		    len);
 }

@@ -32,7 +32,10 @@ struct status_exited {
 	int wstatus;
 	bool timed_out;
 	int exit_code; /* sbx's own */
-	double wall_ms, cpu_ms;
+	/* Microseconds, printed as milliseconds with three decimals by integer
+	 * arithmetic: floating-point printf would pull a large part of libc
+	 * into sbx's memory for two numbers. */
+	unsigned long long wall_us, cpu_us;
 	long max_rss_kb;
 };
 

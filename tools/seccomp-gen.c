@@ -63,7 +63,7 @@ static int emit(const char *name, bool allow_userns)
 
 	if (!(buf = capture(print_to_fd, allow_userns, &len)))
 		return -1;
-	printf("static const char %s_text[] =\n\t\"", name);
+	printf("SBX_COLD static const char %s_text[] =\n\t\"", name);
 	for (i = 0; i < len; i++) {
 		unsigned char c = buf[i];
 		if (c == '\n')

@@ -98,8 +98,8 @@ static void json_lines(void **state)
 	struct status_exited ex = {.have_status = true,
 				   .wstatus = 3 << 8,
 				   .exit_code = 3,
-				   .wall_ms = 12.5,
-				   .cpu_ms = 1.25,
+				   .wall_us = 12500,
+				   .cpu_us = 1250,
 				   .max_rss_kb = 1024};
 	char buf[512];
 
@@ -129,6 +129,11 @@ static void json_lines(void **state)
 	ex.have_status = false;
 	assert_true(status_format_exited(&ex, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "\"status\": null, \"signal\": null"));
+	/* Microseconds as milliseconds: leading zeros kept in the decimals. */
+	ex.wall_us = 7;
+	ex.cpu_us = 1000042;
+	assert_true(status_format_exited(&ex, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\"wall_ms\": 0.007, \"cpu_ms\": 1000.042,"));
 	/* Too small a buffer is an error, not a cut line. */
 	assert_int_equal(status_format_exited(&ex, buf, 20), -1);
 	assert_int_equal(status_format_started(&st, buf, 30), -1);
@@ -137,17 +142,23 @@ static void json_lines(void **state)
 static void stats_line(void **state)
 {
 	struct status_exited ex = {
-	    .exit_code = 0, .wall_ms = 1234.5, .cpu_ms = 250, .max_rss_kb = 2048};
+	    .exit_code = 0, .wall_us = 1234500, .cpu_us = 250000, .max_rss_kb = 2048};
 	char buf[256];
 
 	(void)state;
 	assert_true(status_format_stats(&ex, buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "wall 1.234 s, cpu 0.250 s, max rss 2048 KiB, exit 0");
+	assert_string_equal(buf, "wall 1.235 s, cpu 0.250 s, max rss 2048 KiB, exit 0");
 	ex.timed_out = true;
 	ex.exit_code = 124;
 	assert_true(status_format_stats(&ex, buf, sizeof(buf)) > 0);
 	assert_string_equal(buf,
-			    "wall 1.234 s, cpu 0.250 s, max rss 2048 KiB, exit 124 (timed out)");
+			    "wall 1.235 s, cpu 0.250 s, max rss 2048 KiB, exit 124 (timed out)");
+	/* Rounded to the millisecond, carrying into the seconds. */
+	ex.timed_out = false;
+	ex.wall_us = 999500;
+	ex.cpu_us = 499;
+	assert_true(status_format_stats(&ex, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "wall 1.000 s, cpu 0.000 s, max rss 2048 KiB, exit 124");
 }
 
 int main(void)
