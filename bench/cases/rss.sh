@@ -57,15 +57,16 @@ for _ in $(seq "$BENCH_RSS_ROUNDS"); do
 	rss_run none --net none -- sleep 1
 	rss_run slirp -- sleep 1
 done
-# The worst of the rounds, per column.
+# The worst and the median of the rounds, per column.
 worst() { awk -v c="$2" '$c > m { m = $c } END { print m + 0 }' "$WORK/rss.$1"; }
+med_col() { awk -v c="$2" '{ print $c }' "$WORK/rss.$1" | median; }
 timem=$(/usr/bin/time -f %M "$SBX" run --net none -- sleep 0.2 2>&1 >/dev/null </dev/null | tail -n1)
 
-title "5. memory (from /proc/PID/status while 'sleep 1' runs inside; worst of $BENCH_RSS_ROUNDS)"
-row "" "peak MiB" "RSS MiB" "(VmHWM, VmRSS)"
-row "sbx itself, --net none (goal <= 2 MiB)" "$(mib "$(worst none 1)")" "$(mib "$(worst none 2)")"
-row "sbx-init, pid 1 inside, --net none (goal <= 2 MiB)" "$(mib "$(worst none 3)")" "$(mib "$(worst none 4)")"
-row "sbx itself, with slirp4netns (goal <= 2 MiB)" "$(mib "$(worst slirp 1)")" "$(mib "$(worst slirp 2)")"
-row "sbx-init, with slirp4netns (goal <= 2 MiB)" "$(mib "$(worst slirp 3)")" "$(mib "$(worst slirp 4)")"
-row "slirp4netns (for reference, not sbx's)" "$(mib "$(worst slirp 5)")" ""
+title "5. memory (peak RSS, VmHWM of /proc/PID/status, while 'sleep 1' runs inside; $BENCH_RSS_ROUNDS rounds)"
+row "" "median MiB" "worst MiB"
+row "sbx itself, --net none (goal <= 2 MiB)" "$(mib "$(med_col none 1)")" "$(mib "$(worst none 1)")"
+row "sbx-init, pid 1 inside, --net none (goal <= 2 MiB)" "$(mib "$(med_col none 3)")" "$(mib "$(worst none 3)")"
+row "sbx itself, with slirp4netns (goal <= 2 MiB)" "$(mib "$(med_col slirp 1)")" "$(mib "$(worst slirp 1)")"
+row "sbx-init, with slirp4netns (goal <= 2 MiB)" "$(mib "$(med_col slirp 3)")" "$(mib "$(worst slirp 3)")"
+row "slirp4netns (for reference, not sbx's)" "$(mib "$(med_col slirp 5)")" "$(mib "$(worst slirp 5)")"
 row "/usr/bin/time -f %M sbx run --net none (largest of the tree)" "$(mib "$timem")" ""

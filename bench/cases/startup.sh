@@ -46,6 +46,12 @@ printf '\006\000\000\000\000\000\377\177' >"$WORK/allow.bpf" # BPF_RET|BPF_K SEC
 v_sbx_allow() { "$SBX" run --net none --seccomp "$WORK/allow.bpf" true; }
 v_bwrap_sc() { bwrap "${BWSC[@]}" true 3<"$WORK/hosts" 4<"$WORK/resolv.conf" 5<"${SC[0]:-/dev/null}" 6<"${SC[1]:-/dev/null}"; }
 v_bwrap() { bwrap "${BW[@]}" true 3<"$WORK/hosts" 4<"$WORK/resolv.conf"; }
+# bwrap given the id map sbx makes: unshare --map-auto maps the subordinate
+# range through newuidmap/newgidmap (one after the other), and bwrap, root
+# in that namespace, makes every other namespace but a nested user one.
+BWM=("${BW[@]/--unshare-all/--unshare-ipc}")
+BWM+=(--unshare-pid --unshare-net --unshare-uts --unshare-cgroup-try)
+v_bwrap_mapped() { unshare --map-auto --map-root-user bwrap "${BWM[@]}" true 3<"$WORK/hosts" 4<"$WORK/resolv.conf"; }
 v_unshare() { unshare -Urpfmniu --mount-proc true; }
 v_unshare_auto() { unshare --map-auto -Urpfmniu --mount-proc true; }
 v_true() { /bin/true; }
@@ -55,6 +61,7 @@ variants=(v_sbx v_sbx_allow v_bwrap v_unshare v_true)
 # unshare with the subordinate range mapped (util-linux >= 2.38): what
 # newuidmap/newgidmap cost, sbx's default id map.
 if v_unshare_auto >/dev/null 2>&1 </dev/null; then variants+=(v_unshare_auto); fi
+if v_bwrap_mapped >/dev/null 2>&1 </dev/null; then variants+=(v_bwrap_mapped); fi
 alternate "$BENCH_RUNS" "${variants[@]}"
 
 label() {
@@ -65,6 +72,7 @@ label() {
 	v_bwrap) echo "bwrap, same view, no seccomp" ;;
 	v_unshare) echo "unshare -Urpfmniu --mount-proc true" ;;
 	v_unshare_auto) echo "unshare --map-auto -Urpfmniu --mount-proc true" ;;
+	v_bwrap_mapped) echo "bwrap, same view, subordinate range mapped" ;;
 	v_true) echo "/bin/true" ;;
 	esac
 }
@@ -80,6 +88,8 @@ row "ratio sbx / $(label $peer) (goal <= 1.00)" "$(ratio "$(med_us v_sbx)" "$(me
 [ "$peer" = v_bwrap ] || row "ratio sbx / bwrap, same view, no seccomp" "$(ratio "$(med_us v_sbx)" "$(med_us v_bwrap)")" ""
 row "ratio sbx / sbx with the allow-all filter" "$(ratio "$(med_us v_sbx)" "$(med_us v_sbx_allow)")" ""
 row "ratio sbx / unshare -Urpfmniu" "$(ratio "$(med_us v_sbx)" "$(med_us v_unshare)")" ""
+[[ " ${variants[*]} " != *" v_bwrap_mapped "* ]] ||
+	row "ratio sbx / bwrap with the subordinate range mapped" "$(ratio "$(med_us v_sbx)" "$(med_us v_bwrap_mapped)")" ""
 [ "${#SC[@]}" -gt 0 ] ||
 	echo "  (bwrap without sbx's seccomp filters: run as root to have them read out of a sandbox)"
 
@@ -96,6 +106,7 @@ for v in "${variants[@]}"; do
 	v_sbx_allow) cmd=("$SBX" run --net none --seccomp "$WORK/allow.bpf" true) ;;
 	v_unshare) cmd=(unshare -Urpfmniu --mount-proc true) ;;
 	v_unshare_auto) cmd=(unshare --map-auto -Urpfmniu --mount-proc true) ;;
+	v_bwrap_mapped) cmd=(bash -c 'h=$0 r=$1; shift; exec unshare --map-auto --map-root-user bwrap "$@" 3<"$h" 4<"$r"' "$WORK/hosts" "$WORK/resolv.conf" "${BWM[@]}" true) ;;
 	v_bwrap) cmd=(bash -c 'h=$0 r=$1; shift; exec bwrap "$@" 3<"$h" 4<"$r"' "$WORK/hosts" "$WORK/resolv.conf" "${BW[@]}" true) ;;
 	v_bwrap_sc) cmd=(bash -c 'h=$0 r=$1 s0=$2 s1=$3; shift 3; exec bwrap "$@" 3<"$h" 4<"$r" 5<"$s0" 6<"$s1"' "$WORK/hosts" "$WORK/resolv.conf"
 		"${SC[0]:-/dev/null}" "${SC[1]:-/dev/null}" "${BWSC[@]}" true) ;;
