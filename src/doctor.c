@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -177,8 +176,8 @@ static void check_userns(void)
 static void check_subids(const char *kind, const char *env, const char *file, uint32_t own)
 {
 	const char *path = doctor_path(env, file);
-	struct passwd *pw = getpwuid(getuid());
-	const char *user = pw ? pw->pw_name : NULL;
+	char name[256];
+	const char *user = userns_user_name(getuid(), name, sizeof(name));
 	struct id_range r;
 
 	/* The same lookup sbx run makes.  Root needs a range too: sbx maps

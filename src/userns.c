@@ -109,6 +109,33 @@ int subid_find(const char *text, const char *user, uint32_t id, struct id_range 
 	return 0;
 }
 
+int passwd_find_name(const char *text, uint32_t uid, char *out, size_t len)
+{
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
+		const char *c1 = memchr(text, ':', n);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - text)) : NULL;
+		const char *c3 = c2 ? memchr(c2 + 1, ':', n - (size_t)(c2 + 1 - text)) : NULL;
+		size_t name_len = c1 ? (size_t)(c1 - text) : 0;
+		uint32_t v;
+
+		/* "+name" and "-name" are NIS compat entries, not users. */
+		if (c3 && name_len > 0 && text[0] != '+' && text[0] != '-' &&
+		    parse_u32(c2 + 1, (size_t)(c3 - c2 - 1), &v) == 0 && v == uid) {
+			if (name_len >= len)
+				return 0;
+			memcpy(out, text, name_len);
+			out[name_len] = '\0';
+			return 1;
+		}
+		text += n;
+		if (*text == '\n')
+			text++;
+	}
+	return 0;
+}
+
 static void add_line(struct id_map *m, uint32_t inside, uint32_t outside, uint32_t count)
 {
 	m->lines[m->n++] = (struct id_map_line){inside, outside, count};
@@ -209,6 +236,20 @@ int userns_map_text(const struct id_map *map, char *buf, size_t len)
 
 /* ---- effects --------------------------------------------------------- */
 
+const char *userns_user_name(uid_t uid, char *buf, size_t len)
+{
+	_cleanup_free_ char *text = read_text_file("/etc/passwd", SUBID_FILE_MAX);
+	struct passwd *pw;
+
+	if (text && passwd_find_name(text, (uint32_t)uid, buf, len) == 1)
+		return buf;
+	pw = getpwuid(uid);
+	if (!pw || !pw->pw_name || strlen(pw->pw_name) >= len)
+		return NULL;
+	memcpy(buf, pw->pw_name, strlen(pw->pw_name) + 1);
+	return buf;
+}
+
 bool userns_find_range(const char *file, const char *user, uint32_t id, struct id_range *out)
 {
 	_cleanup_free_ char *text = read_text_file(file, SUBID_FILE_MAX);
@@ -246,8 +287,8 @@ int userns_prepare(const struct plan *plan, struct userns_ids *ids)
 {
 	uid_t uid = getuid();
 	gid_t gid = getgid();
-	struct passwd *pw = getpwuid(uid);
-	const char *user = pw ? pw->pw_name : NULL;
+	char name[256];
+	const char *user = userns_user_name(uid, name, sizeof(name));
 	struct id_range ur, gr;
 	bool have_ur = userns_find_range("/etc/subuid", user, uid, &ur);
 	bool have_gr = userns_find_range("/etc/subgid", user, uid, &gr);

@@ -50,10 +50,21 @@ int subid_parse_line(const char *line, const char *user, uint32_t id, struct id_
 /* The caller's first range in a whole file's text; 1 found, 0 not. */
 int subid_find(const char *text, const char *user, uint32_t id, struct id_range *out);
 
+/* The login name of uid in the text of /etc/passwd ("name:x:uid:..."), the
+ * first line with that uid, as NSS's files source reads it.  Returns 1 with
+ * the name in out, 0 when no line has it or the name does not fit in len. */
+int passwd_find_name(const char *text, uint32_t uid, char *out, size_t len);
+
 /* Compute the map for one kind of id.  caller is the caller's own id;
  * range is NULL when the caller has none.  want is the id asked for with
  * --user UID[:GID].  Returns -1 with the error recorded when the request
  * cannot be mapped. */
+/* The caller's login name, which /etc/subuid and /etc/subgid lines name:
+ * from /etc/passwd, else from NSS (getpwuid: LDAP, sssd), whose machinery
+ * costs sbx some 150 KiB of memory when the file has it anyway.  NULL when
+ * neither knows uid. */
+const char *userns_user_name(uid_t uid, char *buf, size_t len);
+
 /* Why sbx refuses this range for caller ("host id 0", "your own id"), or
  * NULL when it is fine. */
 const char *userns_range_problem(const struct id_range *range, uint32_t caller);

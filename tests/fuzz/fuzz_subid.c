@@ -2,6 +2,8 @@
 /*
  * /etc/subuid text: subid_find() for a few callers, subid_parse_line() on
  * the whole input, then the map layouts of every mode for what was found.
+ * The same text as /etc/passwd: passwd_find_name() gives a non-empty name
+ * that fits, has no ':' or newline, and starts the line it came from.
  * Checks that a range never reaches (uid_t)-1, that a layout never
  * overlaps inside, always maps the payload's own id, and renders.
  */
@@ -81,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	char *text = malloc(size + 1);
 	struct id_range r;
+	char name[8];
 
 	if (!text)
 		return 0;
@@ -97,6 +100,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		layouts(NULL, callers[c].id);
 		if (subid_parse_line(text, callers[c].name, callers[c].id, &r) == 1)
 			check_range(&r);
+		if (passwd_find_name(text, callers[c].id, name, sizeof(name)) == 1) {
+			size_t n = strlen(name);
+			FUZZ_CHECK(n > 0 && n < sizeof(name));
+			FUZZ_CHECK(!strchr(name, ':') && !strchr(name, '\n'));
+			FUZZ_CHECK(strstr(text, name) != NULL);
+		}
 	}
 	free(text);
 	return 0;

@@ -18,6 +18,58 @@
 #include "log.h"
 #include "userns.h"
 
+/* ---- passwd_find_name ----------------------------------------------------- */
+
+static void passwd_name_of_uid(void **state)
+{
+	static const char text[] = "root:x:0:0:root:/root:/bin/bash\n"
+				   "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+				   "alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n"
+				   "bob:x:1001:1001::/home/bob:/bin/sh";
+	char name[32];
+
+	(void)state;
+	assert_int_equal(passwd_find_name(text, 1000, name, sizeof(name)), 1);
+	assert_string_equal(name, "alice");
+	assert_int_equal(passwd_find_name(text, 0, name, sizeof(name)), 1);
+	assert_string_equal(name, "root");
+	/* The last line needs no newline. */
+	assert_int_equal(passwd_find_name(text, 1001, name, sizeof(name)), 1);
+	assert_string_equal(name, "bob");
+	assert_int_equal(passwd_find_name(text, 1002, name, sizeof(name)), 0);
+	assert_int_equal(passwd_find_name("", 0, name, sizeof(name)), 0);
+}
+
+static void passwd_first_line_wins_and_odd_lines_are_skipped(void **state)
+{
+	static const char text[] = "+::::::\n"			      /* NIS compat */
+				   "+carol:x:1000:1000::/:/bin/sh\n"  /* NIS compat */
+				   ":x:1000:1000::/:/bin/sh\n"	      /* no name */
+				   "dave:x\n"			      /* too few fields */
+				   "erin:x:1000\n"		      /* no field after the uid */
+				   "frank:x:1o00:1000::/:/bin/sh\n"   /* not a number */
+				   "gina:x:4294967296:0::/:/bin/sh\n" /* above 32 bits */
+				   "alice:x:01000:1000::/:/bin/sh\r\n"
+				   "alice2:x:1000:1000::/:/bin/sh\n";
+	char name[32];
+
+	(void)state;
+	/* Leading zeros are the same number, as getpwent reads it. */
+	assert_int_equal(passwd_find_name(text, 1000, name, sizeof(name)), 1);
+	assert_string_equal(name, "alice");
+	assert_int_equal(passwd_find_name(text, 0, name, sizeof(name)), 0);
+}
+
+static void passwd_name_too_long_for_the_buffer(void **state)
+{
+	char name[6];
+
+	(void)state;
+	assert_int_equal(passwd_find_name("alice:x:1000:1000::/:/bin/sh\n", 1000, name, 6), 1);
+	assert_string_equal(name, "alice");
+	assert_int_equal(passwd_find_name("alicia:x:1000:1000::/:/bin/sh\n", 1000, name, 6), 0);
+}
+
 /* ---- subid_parse_line ---------------------------------------------------- */
 
 static void line_matches_by_name(void **state)
@@ -486,6 +538,9 @@ static void ranges_holding_host_root_or_the_caller_are_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(passwd_name_of_uid),
+	    cmocka_unit_test(passwd_first_line_wins_and_odd_lines_are_skipped),
+	    cmocka_unit_test(passwd_name_too_long_for_the_buffer),
 	    cmocka_unit_test(line_matches_by_name),
 	    cmocka_unit_test(line_matches_by_numeric_uid),
 	    cmocka_unit_test(line_of_another_user),
