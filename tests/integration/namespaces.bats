@@ -46,6 +46,27 @@ NS_LIST='user pid mnt uts ipc net cgroup'
 	[ -z "$same" ] || fail "shared namespaces: $same"
 }
 
+@test "every namespace of the sandbox is owned by its own user namespace" {
+	# DESIGN.md section 1: no namespace may belong to the host's user
+	# namespace. NS_GET_USERNS (_IO(0xb7, 1)) gives each one's owner; an
+	# owner outside ours would be EPERM.
+	run --separate-stderr sbx run --net none python3 -c '
+import fcntl, os, sys
+own = os.stat("/proc/self/ns/user").st_ino
+for ns in sys.argv[1:]:
+    fd = os.open("/proc/self/ns/" + ns, os.O_RDONLY)
+    owner = fcntl.ioctl(fd, 0xb701)
+    print(ns, "mine" if os.fstat(owner).st_ino == own else "other")
+' pid mnt uts ipc net cgroup
+	assert_status 0
+	assert_output "pid mine
+mnt mine
+uts mine
+ipc mine
+net mine
+cgroup mine"
+}
+
 @test "the cgroup namespace is rooted at my cgroup" {
 	run --separate-stderr sbx run cat /proc/self/cgroup
 	assert_status 0
