@@ -42,6 +42,13 @@ int seccomp_split(const unsigned char *buf, size_t len, struct sock_fprog *enosy
 	return 0;
 }
 
+static int no_prebuilt(void)
+{
+	err_set(0, "this sbx was built without its seccomp programs");
+	err_hint("rebuild it with make, which compiles them");
+	return -1;
+}
+
 static int load_prog(const struct sock_fprog *fp, const char *what)
 {
 	if (fp->len == 0)
@@ -70,11 +77,8 @@ int seccomp_apply(bool allow_userns, const struct seccomp_prog *prog)
 		return load_prog(&main_prog, "seccomp filter");
 	}
 	pre = seccomp_prebuilt(allow_userns, &len);
-	if (!pre || seccomp_split(pre, len, &enosys, &main_prog) < 0) {
-		err_set(0, "this sbx was built without its seccomp programs");
-		err_hint("rebuild it with make, which compiles them");
-		return -1;
-	}
+	if (!pre || seccomp_split(pre, len, &enosys, &main_prog) < 0)
+		return no_prebuilt();
 	if (load_prog(&enosys, "seccomp ENOSYS filter") < 0)
 		return -1;
 	return load_prog(&main_prog, "seccomp filter");
@@ -84,11 +88,8 @@ int seccomp_print(FILE *out, bool allow_userns)
 {
 	const char *text = seccomp_prebuilt_text(allow_userns);
 
-	if (!text) {
-		err_set(0, "this sbx was built without its seccomp programs");
-		err_hint("rebuild it with make, which compiles them");
-		return -1;
-	}
+	if (!text)
+		return no_prebuilt();
 	if (fputs(text, out) < 0)
 		return err_set(errno, "print the seccomp filter");
 	return 0;

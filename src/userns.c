@@ -244,9 +244,8 @@ const char *userns_user_name(uid_t uid, char *buf, size_t len)
 	if (text && passwd_find_name(text, (uint32_t)uid, buf, len) == 1)
 		return buf;
 	pw = getpwuid(uid);
-	if (!pw || !pw->pw_name || strlen(pw->pw_name) >= len)
+	if (!pw || !pw->pw_name || snprintf(buf, len, "%s", pw->pw_name) >= (int)len)
 		return NULL;
-	memcpy(buf, pw->pw_name, strlen(pw->pw_name) + 1);
 	return buf;
 }
 
