@@ -14,7 +14,7 @@
 
 struct userns_facts {
 	int clone_errno;	  /* of the first clone/unshare(CLONE_NEWUSER); 0: it worked */
-	int inside_errno;	  /* of the first privileged step inside it (a mount); 0: fine */
+	int inside_errno;	  /* of the first privileged step inside it; 0: fine */
 	long max_user_namespaces; /* user.max_user_namespaces; -1: unknown */
 	long unprivileged_userns_clone; /* Debian's sysctl; -1: this kernel has none */
 	long apparmor_restrict;		/* kernel.apparmor_restrict_unprivileged_userns; -1: none */

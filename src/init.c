@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -138,32 +137,10 @@ static int wait_sync(struct sandbox *sb, char want)
 	return n == 1 && c == want ? 0 : -1;
 }
 
-/* The first mount in the new namespaces, done before any other so that a
- * namespace made without capabilities (Ubuntu's AppArmor restriction) is
- * named as such, not as some later mount's EPERM.  The scaffolding does the
- * same mount again; it changes nothing then. */
-static int probe_capabilities(void)
-{
-	struct userns_facts f = {0};
-	const char *cause, *fix;
-
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
-		return 0;
-	f.inside_errno = errno;
-	diagnose_host(&f, &cause, &fix);
-	if (!cause)
-		return err_set(f.inside_errno, "init: make / private");
-	err_set(0, "%s", cause);
-	err_hint("%s", fix);
-	return -1;
-}
-
 /* What needs our capabilities in the new namespaces but not the id maps,
  * done while sbx still runs the map helpers. */
 static int prepare_namespaces(const struct sandbox *sb)
 {
-	if (probe_capabilities() < 0)
-		return -1;
 	/* Terminal signals reach sbx only, which forwards them once. */
 	if (setsid() < 0)
 		return err_set(errno, "setsid");
@@ -245,28 +222,26 @@ static __attribute__((noreturn)) void reap_loop(struct sandbox *sb, int sfd, pid
 }
 
 /* The namespaces sbx's clone left to us: we make them while sbx runs the
- * uid/gid map helpers, which take longer (see clone_sandbox()).  Our user
- * namespace exists already, so EPERM here means it came without
- * capabilities (Ubuntu's AppArmor restriction). */
+ * uid/gid map helpers, which take longer (see clone_sandbox()).  This is
+ * the first step that needs a capability in our user namespace, so one
+ * made without capabilities (Ubuntu's AppArmor restriction) is named as
+ * such here, not as some later step's EPERM. */
 static int make_namespaces(void)
 {
 	struct userns_facts f = {0};
 	const char *cause, *fix;
-	int err;
 
 	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) == 0)
 		return 0;
-	err = errno;
-	if (err == EPERM || err == EACCES)
-		f.inside_errno = err;
+	f.inside_errno = errno;
 	diagnose_host(&f, &cause, &fix);
 	if (cause) {
-		err_set(0, "create the sandbox's namespaces: %s: %s", strerror(err), cause);
+		err_set(0, "%s", cause);
 		err_hint("%s", fix);
 		return -1;
 	}
-	err_set(err, "create the sandbox's mount, network, IPC and UTS namespaces");
-	if (err == ENOSPC)
+	err_set(f.inside_errno, "create the sandbox's mount, network, IPC and UTS namespaces");
+	if (f.inside_errno == ENOSPC)
 		err_hint("end other sandboxes or containers, or raise user.max_net_namespaces "
 			 "and user.max_mnt_namespaces");
 	return -1;
